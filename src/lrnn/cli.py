@@ -1,0 +1,127 @@
+"""The `lrnn` command: parses arguments, calls the commands, maps errors to exit codes.
+
+Train flags are generated from RunConfig's fields, so a flag and its TOML key are always the
+same name. Only this module and `commands` import argparse-level concerns; heavy libraries are
+imported by the commands that need them, so `lrnn --help` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from dataclasses import fields
+
+from . import __version__
+from .config import SETTINGS, RunConfig
+from .errors import LrnnError
+from .recipes import describe_default
+
+GROUP_TITLES = {"data": "data", "model": "model", "training": "training", "output": "output"}
+EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str):
+        super().__init__(prog, max_help_position=32, width=100)
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    groups = {key: parser.add_argument_group(title) for key, title in GROUP_TITLES.items()}
+    for f in fields(RunConfig):
+        meta = f.metadata
+        flag = "--" + f.name.replace("_", "-")
+        text = f"{meta['help']} (default: {describe_default(f.name, f.default)})"
+        group = groups[meta["group"]]
+        if f.type == "bool":
+            group.add_argument(flag, action=argparse.BooleanOptionalAction,
+                               default=argparse.SUPPRESS, help=text)
+        else:
+            options = getattr(meta["parse"], "options", None)
+            metavar = "{" + ",".join(options) + "}" if options else meta["metavar"]
+            group.add_argument(flag, dest=f.name, default=argparse.SUPPRESS, help=text,
+                               metavar=metavar or f.name.upper())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import commands
+
+    parser = Parser(prog="lrnn", formatter_class=HelpFormatter,
+                    description="Train logistic regression and neural network classifiers "
+                                "with PyTorch, end to end.")
+    parser.add_argument("--version", action="version", version=f"lrnn {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+
+    train = sub.add_parser("train", help="train a model and save a run directory",
+                           formatter_class=HelpFormatter,
+                           description="Train a model and save a run directory. Settings come "
+                                       "from the defaults, then --config, then flags.")
+    train.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
+                       help="settings file: `name = value` lines with the flags' names")
+    train.add_argument("--quiet", "-q", action="store_true", help="print only the result")
+    _add_setting_flags(train)
+    train.set_defaults(func=commands.train)
+
+    evaluate = sub.add_parser("evaluate", help="score a saved run on a dataset's test split",
+                              formatter_class=HelpFormatter)
+    evaluate.add_argument("run", metavar="RUN", help="run directory")
+    evaluate.add_argument("--dataset", default=None,
+                          help="dataset to score on (default: the run's own)")
+    evaluate.add_argument("--data-dir", default=None, metavar="DIR",
+                          help="folder holding the dataset's four IDX files (default: located "
+                               "as in train)")
+    evaluate.add_argument("-o", "--output", default=None, metavar="FILE.json",
+                          help="also write the full metrics as JSON (default: print only)")
+    evaluate.set_defaults(func=commands.evaluate)
+
+    predict = sub.add_parser("predict", help="predict classes for new inputs",
+                             formatter_class=HelpFormatter)
+    predict.add_argument("run", metavar="RUN", help="run directory")
+    predict.add_argument("inputs", metavar="INPUT", nargs="+",
+                         help="an IDX images file, a .npy array, or image files of the "
+                              "trained size")
+    predict.add_argument("-o", "--output", required=True, metavar="OUT.csv",
+                         help="CSV with the predicted label and one probability per class")
+    predict.add_argument("--force", action="store_true",
+                         help="overwrite OUT.csv if it exists (default: refuse)")
+    predict.set_defaults(func=commands.predict)
+
+    datasets = sub.add_parser("datasets", help="list datasets, whether present and from where",
+                              formatter_class=HelpFormatter)
+    datasets.set_defaults(func=commands.datasets)
+    return parser
+
+
+def _terminate(signum, frame):
+    raise SystemExit(EXIT_TERMINATED)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return args.func(args) or 0
+    except LrnnError as exc:
+        if args.debug:
+            raise
+        print(f"lrnn {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"lrnn {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def setting_values(args: argparse.Namespace) -> dict:
+    """The train settings given as flags (only those given), by config name."""
+    return {name: value for name, value in vars(args).items() if name in SETTINGS}

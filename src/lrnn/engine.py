@@ -1,0 +1,139 @@
+"""The lifecycle in one function: run(config) loads, splits, preprocesses, builds, trains,
+evaluates, draws and saves (DESIGN.md, "Data flow")."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+
+from . import __version__, artifacts, data
+from .config import RunConfig, check_combinations
+from .data.split import Part, split
+from .device import choose_device, seed_everything
+from .models import architecture, build, logits_of
+from .preprocessing import Preprocessor
+from .recipes import resolve
+from .training import History, TrainData, Trainer
+
+HISTORY_COLUMNS = ("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss",
+                   "val_accuracy", "time_s")
+EVAL_COLUMNS = ("step", "epoch", "train_loss", "test_loss", "test_accuracy", "time_s")
+
+
+@dataclass(frozen=True)
+class Run:
+    run_dir: Path
+    config: RunConfig  # resolved: every setting filled
+    metrics: dict[str, Any]
+    history: History
+
+
+def default_out(config: RunConfig) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path("runs") / f"{config.dataset}-{config.model}-{stamp}"
+    n = 2
+    while out.exists():
+        out = Path("runs") / f"{config.dataset}-{config.model}-{stamp}-{n}"
+        n += 1
+    return out
+
+
+def _on_device(pre: Preprocessor, part: Part | None, device: torch.device) -> TrainData | None:
+    if part is None:
+        return None
+    return TrainData(pre.transform(part.X).to(device), torch.from_numpy(part.y).to(device))
+
+
+def run(config: RunConfig, log: Callable[[str], None] = print) -> Run:
+    check_combinations(config)
+    out = Path(config.out) if config.out else default_out(config)
+    artifacts.check_new_run_dir(out)
+    device = choose_device(config.device)
+    dataset = data.load(config)
+    splits = split(dataset.X, dataset.y, dataset.X_test, dataset.y_test,
+                   val_fraction=config.val_fraction, test_fraction=config.test_fraction,
+                   seed=config.seed)
+    config = resolve(config, len(splits.train))
+    seed_everything(config.seed, config.deterministic)
+    pre = Preprocessor.fit(splits.train.X, dataset.image_shape)
+    train, val, test = (_on_device(pre, p, device) for p in (splits.train, splits.val, splits.test))
+    arch = architecture(config, pre.n_features, dataset.n_classes)
+    model = build(arch).to(device)
+    log(f"{config.model} on {config.dataset} ({dataset.source}): {len(train):,} train / "
+        f"{len(val) if val else 0:,} validation / {len(test):,} test rows, {pre.n_features} "
+        f"features, {dataset.n_classes} classes; {config.optimizer} on {device}")
+    history = Trainer(model, config, dataset.n_classes, train, val, test, log).fit()
+
+    from .evaluation import evaluate
+
+    metrics = {"test": evaluate(logits_of(model, test.X), test.y, dataset.classes,
+                                config.threshold)}
+    log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss {metrics['test']['loss']:.4f}")
+    info = model_info(config, dataset, arch, pre)
+    save(out, model, info, config, metrics, history)
+    log(f"saved {out}")
+    return Run(out, config, metrics, history)
+
+
+def model_info(config: RunConfig, dataset: data.Dataset, arch: dict, pre: Preprocessor) -> dict:
+    if dataset.image_shape is not None:
+        schema = {"kind": "image", "shape": list(dataset.image_shape)}
+    else:
+        schema = {"kind": "table", "features": list(dataset.feature_names)}
+    return {
+        "format_version": artifacts.FORMAT_VERSION,
+        "lrnn_version": __version__,
+        "torch_version": torch.__version__,
+        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "dataset": config.dataset,
+        "task": "binary" if dataset.n_classes == 2 else "multiclass",
+        "classes": list(dataset.classes),
+        "threshold": config.threshold,
+        "architecture": arch,
+        "preprocessing": pre.to_json(),
+        "input_schema": schema,
+    }
+
+
+def _csv(rows: list[dict], columns: tuple[str, ...]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def save(out: Path, model: torch.nn.Module, info: dict, config: RunConfig, metrics: dict,
+         history: History) -> None:
+    """Write the whole run into a staging folder, then publish it under `out` at once."""
+    import tomli_w
+
+    from . import plots
+
+    stage = artifacts.stage_dir(out)
+    try:
+        info = dict(info, weights_sha256=artifacts.save_weights(stage, model.state_dict()))
+        artifacts.write_atomic(stage / "config.toml", tomli_w.dumps(config.to_dict()))
+        artifacts.write_json(stage / "metrics.json", metrics)
+        artifacts.write_atomic(stage / "history.csv", _csv(history.epochs, HISTORY_COLUMNS))
+        if history.evals:
+            artifacts.write_atomic(stage / "evals.csv", _csv(history.evals, EVAL_COLUMNS))
+        (stage / "plots").mkdir()
+        title = f"{config.model} on {config.dataset}"
+        plots.learning_curves(history.epochs, history.evals, history.best_epoch, title,
+                              stage / "plots" / "learning_curves.png")
+        plots.confusion_matrix(metrics["test"]["confusion_matrix"], metrics["test"]["classes"],
+                               f"{title}: test confusion matrix",
+                               stage / "plots" / "confusion_matrix.png")
+        artifacts.write_json(stage / artifacts.MODEL_JSON, info)  # last: marks a complete run
+        artifacts.publish(stage, out)
+    except BaseException:
+        artifacts.discard(stage)
+        raise

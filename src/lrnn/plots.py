@@ -1,0 +1,75 @@
+"""Figures of a run, drawn with matplotlib's non-interactive backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: Path) -> None:
+    """Render to a temporary name and rename, like every other artifact."""
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp, dpi=110, bbox_inches="tight")
+    tmp.replace(path)
+
+
+def learning_curves(epochs: list[dict], evals: list[dict], best_epoch: int | None,
+                    title: str, path: Path) -> None:
+    """Loss and accuracy per epoch (train and validation), plus the --eval-every test points."""
+    plt = _pyplot()
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
+    x = [row["epoch"] for row in epochs]
+    for key, ax in (("loss", ax_loss), ("accuracy", ax_acc)):
+        ax.plot(x, [row[f"train_{key}"] for row in epochs], marker=".", label="train")
+        val = [row[f"val_{key}"] for row in epochs]
+        if not all(np.isnan(val)):
+            ax.plot(x, val, marker=".", label="validation")
+        if best_epoch is not None:
+            ax.axvline(best_epoch, color="grey", linestyle="--", label=f"best epoch {best_epoch}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(key)
+        ax.grid(alpha=0.3)
+    if evals:
+        steps_per_epoch = epochs[0]["step"] / max(epochs[0]["epoch"], 1)
+        ax_acc.plot([e["step"] / steps_per_epoch for e in evals],
+                    [e["test_accuracy"] for e in evals], marker="o", linestyle=":",
+                    label="test (every N iterations)")
+    ax_loss.set_title("loss")
+    ax_acc.set_title("accuracy")
+    ax_loss.legend()
+    ax_acc.legend()
+    fig.suptitle(title)
+    _save(fig, path)
+    plt.close(fig)
+
+
+def confusion_matrix(matrix: list[list[int]], classes: list[str], title: str, path: Path) -> None:
+    plt = _pyplot()
+    cm = np.asarray(matrix)
+    k = len(classes)
+    size = min(4 + 0.45 * k, 14)
+    fig, ax = plt.subplots(figsize=(size, size * 0.85))
+    image = ax.imshow(cm, cmap="Blues")
+    fig.colorbar(image, ax=ax, fraction=0.046)
+    ax.set_xticks(range(k), classes, rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center")
+    ax.set_yticks(range(k), classes)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if k <= 20:
+        threshold = cm.max() / 2 if cm.size else 0
+        for (i, j), count in np.ndenumerate(cm):
+            ax.text(j, i, str(count), ha="center", va="center", fontsize=8,
+                    color="white" if count > threshold else "black")
+    ax.set_title(title)
+    _save(fig, path)
+    plt.close(fig)

@@ -1,0 +1,17 @@
+"""Progress bars: drawn on stderr, and only when a person is watching (both streams are a
+terminal), so logs and pipes stay clean."""
+
+from __future__ import annotations
+
+import sys
+
+
+def interactive() -> bool:
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
+def progress_bar(total: int | None, desc: str, unit: str = "it", unit_scale: bool = False):
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, leave=False,
+                dynamic_ncols=True, disable=not interactive(), file=sys.stderr)

@@ -1,0 +1,66 @@
+"""Shared fixtures: the real MNIST files, the real CLI in a subprocess, and runs trained once."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+               "t10k-labels-idx1-ubyte")
+
+
+def _data_root() -> Path:
+    root = Path(os.environ.get("LRNN_DATA_DIR", "../shared/data")).resolve()
+    os.environ["LRNN_DATA_DIR"] = str(root)  # absolute: tests and subprocesses change folders
+    return root
+
+
+DATA_ROOT = _data_root()
+
+
+@pytest.fixture(scope="session")
+def mnist_dir() -> Path:
+    folder = DATA_ROOT / "mnist"
+    missing = [f for f in MNIST_FILES
+               if not (folder / f).exists() and not (folder / f"{f}.gz").exists()]
+    if missing:
+        pytest.fail(f"the real MNIST files are needed in {folder} (set LRNN_DATA_DIR); "
+                    f"missing {missing}")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory, monkeypatch):
+    """Never touch the user's cache or the network mirrors from a test."""
+    monkeypatch.setenv("LRNN_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("LRNN_MIRRORS", "http://127.0.0.1:9/")  # discard port: always refused
+
+
+def lrnn_cli(*args: str, cwd: Path | None = None, env: dict | None = None,
+             timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the real `lrnn` command (python -m lrnn) and capture its output."""
+    full_env = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "lrnn", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file under `folder` (hidden ones too) with its sha256."""
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def mnist_logreg_run(tmp_path_factory, mnist_dir) -> Path:
+    """`lrnn train --dataset mnist --model logreg`, run once for the tests that need a run."""
+    out = tmp_path_factory.mktemp("runs") / "mnist-logreg"
+    result = lrnn_cli("train", "--dataset", "mnist", "--model", "logreg", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out

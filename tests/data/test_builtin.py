@@ -1,0 +1,19 @@
+"""The datasets that ship inside scikit-learn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sklearn.datasets
+
+from lrnn.data.builtin import LOADERS, load_builtin
+
+
+@pytest.mark.parametrize("name", list(LOADERS))
+def test_builtin_matches_sklearn(name):
+    ds = load_builtin(name)
+    bunch = getattr(sklearn.datasets, LOADERS[name])()
+    assert ds.X.dtype == np.float32 and ds.X.shape == bunch.data.shape
+    assert np.array_equal(ds.y, bunch.target)
+    assert ds.classes == tuple(str(c) for c in bunch.target_names)
+    assert len(ds.feature_names) == ds.X.shape[1] and ds.X_test is None

@@ -1,0 +1,51 @@
+"""Models return logits; binary tasks have one output; probabilities and thresholds."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from lrnn.models import (LogisticRegressionModule, MLPModule, build, logits_of,
+                         predicted_classes, probabilities)
+
+
+def test_shapes():
+    assert isinstance(build({"model": "logreg", "n_features": 5, "n_classes": 2}),
+                      LogisticRegressionModule)
+    assert build({"model": "logreg", "n_features": 5, "n_classes": 2})(torch.zeros(3, 5)).shape == (3, 1)
+    mlp = build({"model": "mlp", "n_features": 5, "n_classes": 4, "hidden_layer_sizes": [8, 6],
+                 "activation": "gelu", "dropout": 0.5})
+    assert isinstance(mlp, MLPModule) and mlp(torch.zeros(3, 5)).shape == (3, 4)
+    widths = [m.out_features for m in mlp.modules() if isinstance(m, torch.nn.Linear)]
+    assert widths == [8, 6, 4]
+
+
+def test_binary_threshold_and_probabilities():
+    logits = torch.tensor([[-1.0], [0.0], [math.log(0.7 / 0.3) + 1e-6]])
+    assert predicted_classes(logits, 0.5).tolist() == [0, 1, 1]
+    assert predicted_classes(logits, 0.7).tolist() == [0, 0, 1]
+    p = probabilities(logits)
+    torch.testing.assert_close(p.sum(1), torch.ones(3))
+    torch.testing.assert_close(p[:, 1], torch.sigmoid(logits[:, 0]))
+
+
+def test_multiclass_probabilities():
+    logits = torch.tensor([[1.3, 1.2, 4.5, 4.8]])
+    p = probabilities(logits)
+    torch.testing.assert_close(p, torch.tensor([[0.017, 0.015, 0.412, 0.556]]), atol=1e-3,
+                               rtol=0)
+    assert predicted_classes(logits, 0.5).tolist() == [3]
+
+
+def test_logits_in_chunks_equal_one_pass():
+    torch.manual_seed(0)
+    model = build({"model": "mlp", "n_features": 784, "n_classes": 10,
+                   "hidden_layer_sizes": [32], "activation": "relu", "dropout": 0.5})
+    X = torch.randint(0, 256, (1000, 784), dtype=torch.uint8)
+    chunked = logits_of(model, X, chunk=128)
+    model.eval()
+    with torch.no_grad():
+        whole = model(X.float() / 255)
+    torch.testing.assert_close(chunked, whole)
+    assert model.training is False
