@@ -120,7 +120,10 @@ def save(out: Path, model: torch.nn.Module, info: dict, config: RunConfig, metri
     stage = artifacts.stage_dir(out)
     try:
         info = dict(info, weights_sha256=artifacts.save_weights(stage, model.state_dict()))
-        artifacts.write_atomic(stage / "config.toml", tomli_w.dumps(config.to_dict()))
+        # `out` is where this run lives, not how it trains: left out so that the file can be
+        # reused as --config for a new run.
+        settings = {k: v for k, v in config.to_dict().items() if k != "out"}
+        artifacts.write_atomic(stage / "config.toml", tomli_w.dumps(settings))
         artifacts.write_json(stage / "metrics.json", metrics)
         artifacts.write_atomic(stage / "history.csv", _csv(history.epochs, HISTORY_COLUMNS))
         if history.evals:

@@ -59,6 +59,8 @@ def resolve(config: RunConfig, n_train: int) -> RunConfig:
     for name, value in recipe.items():
         if getattr(config, name, None) is None:
             changes[name] = value
+    if config.iterations is not None:
+        changes.pop("epochs", None)  # the run's length is set in steps
     if config.model == "logreg" or config.dropout is None:
         changes["dropout"] = DEFAULT_DROPOUT[config.model]
     alpha = config.alpha

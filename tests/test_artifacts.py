@@ -1,0 +1,100 @@
+"""Saving and loading a run: safetensors + JSON, checked against each other."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import torch
+
+from lrnn.artifacts import FORMAT_VERSION, load_run, write_atomic
+from lrnn.errors import ArtifactError
+from lrnn.predict import Predictor
+from tests.conftest import lrnn_cli
+
+
+@pytest.fixture(scope="module")
+def iris_run(tmp_path_factory):
+    import lrnn
+
+    out = tmp_path_factory.mktemp("r") / "iris"
+    lrnn.train(dataset="iris", model="mlp", hidden_layer_sizes="8", epochs=5, out=str(out))
+    return out
+
+
+def copy_run(run, tmp_path):
+    dst = tmp_path / "run"
+    shutil.copytree(run, dst)
+    return dst
+
+
+def test_round_trip(iris_run):
+    loaded = load_run(iris_run)
+    info = json.loads((iris_run / "model.json").read_text())
+    assert loaded.info == info and info["format_version"] == FORMAT_VERSION
+    assert set(loaded.state_dict) == {"layers.0.weight", "layers.0.bias", "layers.3.weight",
+                                      "layers.3.bias"}
+    predictor = Predictor.load(iris_run)
+    assert predictor.classes == ("setosa", "versicolor", "virginica")
+    assert predictor.predict_proba([[5.1, 3.5, 1.4, 0.2]]).shape == (1, 3)
+
+
+def _edit_json(run, change):
+    info = json.loads((run / "model.json").read_text())
+    change(info)
+    (run / "model.json").write_text(json.dumps(info))
+
+
+@pytest.mark.parametrize("damage,message", [
+    (lambda r: (r / "model.json").unlink(), "model.json: missing"),
+    (lambda r: (r / "model.json").write_text(""), "empty file"),
+    (lambda r: (r / "model.json").write_text("{not json"), "not valid JSON"),
+    (lambda r: (r / "model.safetensors").write_bytes(b""), "empty file"),
+    (lambda r: (r / "model.safetensors").write_bytes(
+        (r / "model.safetensors").read_bytes()[:-50]), "sha256 differs"),
+    (lambda r: (r / "model.safetensors").write_bytes(bytes(range(256)) * 4), "sha256 differs"),
+    (lambda r: _edit_json(r, lambda i: i.update(format_version=FORMAT_VERSION + 1)),
+     "newer than this lrnn reads"),
+    (lambda r: _edit_json(r, lambda i: i["architecture"].update(hidden_layer_sizes=[9])),
+     "do not match the architecture"),
+    (lambda r: _edit_json(r, lambda i: i.pop("classes")), "missing keys classes"),
+])
+def test_damaged_artifact(iris_run, tmp_path, damage, message):
+    run = copy_run(iris_run, tmp_path)
+    damage(run)
+    with pytest.raises(ArtifactError, match=message):
+        Predictor.load(run)
+
+
+def test_json_weights_disagreement_is_exit_3_in_cli(iris_run, tmp_path):
+    run = copy_run(iris_run, tmp_path)
+    _edit_json(run, lambda i: i["architecture"].update(n_features=5))
+    result = lrnn_cli("evaluate", str(run))
+    assert result.returncode == 3 and "do not match" in result.stderr
+
+
+def test_unsafe_weights_are_never_unpickled(iris_run, tmp_path):
+    """A torch pickle planted as model.safetensors (with a matching sha256) is not executed."""
+    import hashlib
+
+    run = copy_run(iris_run, tmp_path)
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    torch.save({"x": Exploit()}, run / "model.safetensors")
+    digest = hashlib.sha256((run / "model.safetensors").read_bytes()).hexdigest()
+    _edit_json(run, lambda i: i.update(weights_sha256=digest))
+    with pytest.raises(ArtifactError, match="not a readable safetensors"):
+        Predictor.load(run)
+    assert not marker.exists()
+
+
+def test_write_atomic_leaves_no_temporary(tmp_path):
+    write_atomic(tmp_path / "a.txt", "hello")
+    write_atomic(tmp_path / "a.txt", b"world")
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+    assert (tmp_path / "a.txt").read_text() == "world"

@@ -1,0 +1,149 @@
+"""The real `lrnn` command end to end, and its bad-settings cases (exit 2, one line, nothing
+written)."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import lrnn_cli, snapshot
+
+RUN_FILES = {"model.safetensors", "model.json", "config.toml", "metrics.json", "history.csv",
+             "plots/learning_curves.png", "plots/confusion_matrix.png"}
+
+
+def files_of(run: Path) -> set[str]:
+    return {str(p.relative_to(run)) for p in run.rglob("*") if p.is_file()}
+
+
+def test_train_with_no_arguments(tmp_path):
+    result = lrnn_cli("train", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    (run,) = (tmp_path / "runs").iterdir()
+    assert re.fullmatch(r"digits-logreg-\d{8}-\d{6}", run.name)
+    assert files_of(run) == RUN_FILES
+    metrics = json.loads((run / "metrics.json").read_text())["test"]
+    assert metrics["accuracy"] >= 0.95
+    assert set(metrics["per_class"]["3"]) == {"precision", "recall", "f1", "support"}
+    assert len(metrics["confusion_matrix"]) == 10
+    assert f"saved {Path('runs') / run.name}" in result.stdout
+    assert result.stderr == ""  # no progress bar when not on a terminal
+
+
+def test_mnist_logreg(mnist_logreg_run):
+    metrics = json.loads((mnist_logreg_run / "metrics.json").read_text())["test"]
+    assert metrics["accuracy"] >= 0.92 and metrics["n"] == 10_000
+    assert files_of(mnist_logreg_run) == RUN_FILES
+    info = json.loads((mnist_logreg_run / "model.json").read_text())
+    assert info["input_schema"] == {"kind": "image", "shape": [28, 28]}
+    assert info["classes"] == [str(d) for d in range(10)]
+
+
+def test_tutorial_settings(tmp_path, mnist_dir):
+    result = lrnn_cli("train", "--dataset", "mnist", "--model", "logreg", "--optimizer", "sgd",
+                      "--lr", "0.001", "--batch-size", "100", "--iterations", "3000",
+                      "--eval-every", "500", "--out", str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    reports = re.findall(r"iteration +(\d+) +loss [\d.]+ +test accuracy ([\d.]+)%", result.stdout)
+    assert [int(step) for step, _ in reports] == [500, 1000, 1500, 2000, 2500, 3000]
+    accuracies = [float(acc) for _, acc in reports]
+    assert accuracies == sorted(accuracies)  # plain SGD at a small rate climbs steadily
+    final = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]["accuracy"]
+    assert abs(final - 0.825) <= 0.015
+    assert (tmp_path / "run" / "evals.csv").read_text().count("\n") == 7
+
+
+def test_mnist_mlp(tmp_path, mnist_dir):
+    result = lrnn_cli("train", "--dataset", "mnist", "--model", "mlp", "--out",
+                      str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]
+    assert metrics["accuracy"] >= 0.978
+
+
+def test_breast_cancer_logreg(tmp_path):
+    result = lrnn_cli("train", "--dataset", "breast_cancer", "--model", "logreg", "--out",
+                      str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]
+    assert metrics["accuracy"] >= 0.95 and metrics["threshold"] == 0.5
+    assert metrics["classes"] == ["malignant", "benign"]
+
+
+def test_config_file_and_flags(tmp_path):
+    config = tmp_path / "exp.toml"
+    config.write_text('dataset = "iris"\nmodel = "mlp"\nhidden_layer_sizes = [16]\nepochs = 7\n'
+                      'lr = 0.5\n')
+    result = lrnn_cli("train", "--config", str(config), "--lr", "0.02", "--out",
+                      str(tmp_path / "run"))
+    assert result.returncode == 0, result.stderr
+    saved = tomllib.loads((tmp_path / "run" / "config.toml").read_text())
+    assert saved["dataset"] == "iris" and saved["hidden_layer_sizes"] == [16]
+    assert saved["lr"] == 0.02 and saved["epochs"] == 7  # the flag wins over the file
+    # a run's config.toml is itself a valid --config: the same settings again
+    again = lrnn_cli("train", "--config", str(tmp_path / "run" / "config.toml"), "--out",
+                     str(tmp_path / "again"))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again" / "config.toml").read_text() == \
+        (tmp_path / "run" / "config.toml").read_text()
+    assert (tmp_path / "again" / "model.safetensors").read_bytes() == \
+        (tmp_path / "run" / "model.safetensors").read_bytes()  # same seed, same weights
+
+
+def test_evaluate_matches_metrics(mnist_logreg_run, tmp_path):
+    result = lrnn_cli("evaluate", str(mnist_logreg_run), "-o", str(tmp_path / "m.json"))
+    assert result.returncode == 0, result.stderr
+    saved = json.loads((mnist_logreg_run / "metrics.json").read_text())["test"]
+    again = json.loads((tmp_path / "m.json").read_text())["test"]
+    assert again["accuracy"] == saved["accuracy"]
+    assert again["confusion_matrix"] == saved["confusion_matrix"]
+
+
+def test_help_shows_defaults():
+    for args in (["--help"], ["train", "--help"], ["predict", "--help"], ["evaluate", "--help"]):
+        result = lrnn_cli(*args)
+        assert result.returncode == 0 and "usage: lrnn" in result.stdout
+    train_help = lrnn_cli("train", "--help").stdout
+    assert "(default: digits)" in train_help and "(default: 0.5)" in train_help
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--lr", "-1"], "--lr: expected a number > 0, found '-1'"),
+    (["--lr", "fast"], "--lr: expected a number > 0, found 'fast'"),
+    (["--model", "svm"], "--model: expected one of logreg, mlp, found 'svm'"),
+    (["--dataset", "cifar"], "--dataset: expected one of"),
+    (["--C", "1", "--alpha", "1"], "set one of them"),
+    (["--hidden-layer-sizes", "10,x"], "comma-separated layer widths"),
+    (["--learning-rate", "0.1"], "unrecognized arguments: --learning-rate"),
+    (["--config", "missing.toml"], "missing.toml: config file not found"),
+    (["--device", "cuda"], "--device cuda: not available"),
+    (["--val-fraction", "1.5"], "--val-fraction: expected a number >= 0 and < 1"),
+])
+def test_bad_settings(tmp_path, args, message):
+    before = snapshot(tmp_path)
+    result = lrnn_cli("train", *args, "--out", str(tmp_path / "run"), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]
+    assert snapshot(tmp_path) == before
+
+
+def test_misspelled_config_key(tmp_path):
+    (tmp_path / "c.toml").write_text("epoch = 3\n")
+    result = lrnn_cli("train", "--config", str(tmp_path / "c.toml"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown setting 'epoch'; did you mean 'epochs'?" in result.stderr
+
+
+def test_out_must_be_new(tmp_path):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    before = snapshot(tmp_path)
+    result = lrnn_cli("train", "--dataset", "iris", "--out", str(out))
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert snapshot(tmp_path) == before
