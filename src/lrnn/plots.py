@@ -61,7 +61,9 @@ def confusion_matrix(matrix: list[list[int]], classes: list[str], title: str, pa
     fig, ax = plt.subplots(figsize=(size, size * 0.85))
     image = ax.imshow(cm, cmap="Blues")
     fig.colorbar(image, ax=ax, fraction=0.046)
-    ax.set_xticks(range(k), classes, rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center")
+    long_names = max(len(c) for c in classes) > 3
+    ax.set_xticks(range(k), classes, rotation=45 if long_names else 0,
+                  ha="right" if long_names else "center")
     ax.set_yticks(range(k), classes)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")

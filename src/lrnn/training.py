@@ -171,7 +171,8 @@ class Trainer:
                     step += 1
                     bar.update(1)
                     if bar_due(step):
-                        bar.set_postfix(loss=f"{float(loss_sum) / seen:.4f}")
+                        bar.set_postfix(epoch=epoch, loss=f"{float(loss_sum) / seen:.4f}",
+                                        acc=f"{float(correct) / seen:.2%}")
                     if self.config.eval_every and step % self.config.eval_every == 0:
                         self._eval_point(step, epoch, float(loss_sum) / seen)
                     if step >= total:
