@@ -33,8 +33,8 @@ def test_round_trip(iris_run):
     loaded = load_run(iris_run)
     info = json.loads((iris_run / "model.json").read_text())
     assert loaded.info == info and info["format_version"] == FORMAT_VERSION
-    assert set(loaded.state_dict) == {"layers.0.weight", "layers.0.bias", "layers.3.weight",
-                                      "layers.3.bias"}
+    assert set(loaded.weights) == {"hidden.0.weight", "hidden.0.bias", "output.weight",
+                                   "output.bias"}
     predictor = Predictor.load(iris_run)
     assert predictor.classes == ("setosa", "versicolor", "virginica")
     assert predictor.predict_proba([[5.1, 3.5, 1.4, 0.2]]).shape == (1, 3)

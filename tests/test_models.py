@@ -49,3 +49,26 @@ def test_logits_in_chunks_equal_one_pass():
         whole = model(X.float() / 255)
     torch.testing.assert_close(chunked, whole)
     assert model.training is False
+
+
+def test_numpy_inference_equals_torch():
+    """The numpy forward pass used after training computes what the torch module computes."""
+    import numpy as np
+
+    from lrnn.inference import NumpyModel
+
+    for activation in ("relu", "tanh", "gelu", "sigmoid", "leaky_relu", "silu", "elu"):
+        torch.manual_seed(1)
+        arch = {"model": "mlp", "n_features": 20, "n_classes": 3, "hidden_layer_sizes": [16, 8],
+                "activation": activation, "dropout": 0.2}
+        model = build(arch).eval()
+        X = torch.randn(50, 20)
+        weights = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+        ours = NumpyModel(arch, weights).logits(X.numpy())
+        np.testing.assert_allclose(ours, model(X).detach().numpy(), rtol=1e-5, atol=1e-5)
+    arch = {"model": "logreg", "n_features": 4, "n_classes": 2}
+    model = build(arch)
+    weights = {k: v.detach().numpy() for k, v in model.state_dict().items()}
+    X = torch.randn(10, 4)
+    np.testing.assert_allclose(NumpyModel(arch, weights).logits(X.numpy()),
+                               model(X).detach().numpy(), rtol=1e-6, atol=1e-6)

@@ -6,11 +6,11 @@ import json
 
 import numpy as np
 import pytest
-import torch
 from sklearn.preprocessing import StandardScaler
 
 from lrnn.errors import InputError
-from lrnn.preprocessing import Preprocessor, to_model_input
+from lrnn.inference import model_input
+from lrnn.preprocessing import Preprocessor
 
 
 def test_standardize_matches_sklearn_and_survives_json():
@@ -18,7 +18,7 @@ def test_standardize_matches_sklearn_and_survives_json():
     X = rng.normal(3, 2, size=(200, 5)).astype(np.float32)
     X[:, 2] = 7.0  # a constant column
     pre = Preprocessor(json.loads(json.dumps(Preprocessor.fit(X, None).to_json())))
-    out = pre.transform(X).numpy()
+    out = pre.transform(X)
     expected = StandardScaler().fit_transform(X.astype(np.float64))
     np.testing.assert_allclose(out, expected, atol=1e-5)
     assert np.all(out[:, 2] == 0)  # no NaN from a zero variance
@@ -30,14 +30,24 @@ def test_images_stay_uint8_and_scale_per_batch():
     pre = Preprocessor.fit(np.zeros((2, 28, 28), np.uint8), (28, 28))
     images = np.arange(3 * 784).reshape(3, 28, 28).astype(np.uint8)
     stored = pre.transform(images)
-    assert stored.dtype == torch.uint8 and stored.shape == (3, 784)
-    batch = to_model_input(stored)
-    assert batch.dtype == torch.float32
-    torch.testing.assert_close(batch, torch.from_numpy(images.reshape(3, 784) / 255.0).float())
+    assert stored.dtype == np.uint8 and stored.shape == (3, 784)
+    batch = model_input(stored)
+    assert batch.dtype == np.float32
+    np.testing.assert_allclose(batch, images.reshape(3, 784) / 255.0, rtol=1e-6)
     # floats in 0..1 are taken as already scaled; 0..255 floats are scaled
-    as_floats = pre.transform(images.astype(np.float64) / 255)
-    torch.testing.assert_close(to_model_input(as_floats), batch)
-    torch.testing.assert_close(to_model_input(pre.transform(images.astype(np.float32))), batch)
+    np.testing.assert_allclose(model_input(pre.transform(images.astype(np.float64) / 255)), batch,
+                               rtol=1e-6)
+    np.testing.assert_allclose(model_input(pre.transform(images.astype(np.float32))), batch,
+                               rtol=1e-6)
+
+
+def test_torch_and_numpy_scale_pixels_alike():
+    import torch
+
+    from lrnn.models import to_model_input
+
+    pixels = np.arange(256, dtype=np.uint8)[None, :]
+    assert np.array_equal(to_model_input(torch.from_numpy(pixels)).numpy(), model_input(pixels))
 
 
 def test_image_shape_and_range_checked():

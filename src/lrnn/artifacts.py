@@ -79,11 +79,11 @@ def discard(stage: Path) -> None:
     shutil.rmtree(stage, ignore_errors=True)
 
 
-def save_weights(folder: Path, state_dict: dict) -> str:
-    """Write model.safetensors; return its sha256 for model.json."""
-    from safetensors.torch import save
+def save_weights(folder: Path, weights: dict) -> str:
+    """Write model.safetensors from numpy arrays; return its sha256 for model.json."""
+    from safetensors.numpy import save
 
-    blob = save({k: v.detach().cpu().contiguous() for k, v in state_dict.items()})
+    blob = save(weights)
     write_atomic(folder / WEIGHTS, blob)
     return hashlib.sha256(blob).hexdigest()
 
@@ -91,7 +91,7 @@ def save_weights(folder: Path, state_dict: dict) -> str:
 @dataclass(frozen=True)
 class LoadedModel:
     info: dict[str, Any]  # model.json
-    state_dict: dict  # tensor name -> CPU tensor
+    weights: dict[str, Any]  # tensor name -> numpy array
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -125,9 +125,10 @@ def read_info(run_dir: Path) -> dict[str, Any]:
 
 
 def load_run(run_dir: str | Path) -> LoadedModel:
-    """model.json and the weights it names, checked against each other; never unpickles."""
+    """model.json and the weights it names as numpy arrays; never unpickles, never imports
+    torch."""
     from safetensors import SafetensorError
-    from safetensors.torch import load
+    from safetensors.numpy import load
 
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
@@ -139,7 +140,7 @@ def load_run(run_dir: str | Path) -> LoadedModel:
         raise ArtifactError(f"{run_dir / WEIGHTS}: sha256 differs from the one in model.json "
                             f"(corrupt, truncated or replaced)")
     try:
-        state_dict = load(blob)
-    except (SafetensorError, ValueError, RuntimeError) as exc:
+        weights = load(blob)
+    except (SafetensorError, ValueError, RuntimeError, TypeError) as exc:
         raise ArtifactError(f"{run_dir / WEIGHTS}: not a readable safetensors file ({exc})") from None
-    return LoadedModel(info=info, state_dict=state_dict)
+    return LoadedModel(info=info, weights=weights)

@@ -61,10 +61,8 @@ def evaluate(args: argparse.Namespace) -> int:
     dataset = data.load(config)
     test = split(dataset.X, dataset.y, dataset.X_test, dataset.y_test, val_fraction=0,
                  test_fraction=config.test_fraction, seed=config.seed).test
-    import torch
-
-    metrics = metrics_of(predictor.logits(test.X), torch.from_numpy(test.y),
-                         predictor.classes, predictor.threshold)
+    metrics = metrics_of(predictor.logits(test.X), test.y, predictor.classes,
+                         predictor.threshold)
     print(f"{run_dir} on {dataset_name} test split ({metrics['n']:,} rows): accuracy "
           f"{metrics['accuracy']:.2%}  loss {metrics['loss']:.4f}")
     if args.output:
@@ -96,12 +94,12 @@ def predict(args: argparse.Namespace) -> int:
         raise InputError(f"{args.run}: predicting on tables comes with CSV input support; this "
                          f"command reads image inputs")
     from .data.inputs import read_image_inputs
-    from .models import predicted_classes, probabilities
+    from .inference import predicted_classes, probabilities
 
     X, names = read_image_inputs(args.inputs, predictor.image_shape)
     logits = predictor.logits(X)
-    labels = predicted_classes(logits, predictor.threshold).numpy()
-    probs = probabilities(logits).numpy()
+    labels = predicted_classes(logits, predictor.threshold)
+    probs = probabilities(logits)
     write_atomic(output, predictions_csv(names, predictor.classes, labels, probs))
     print(f"wrote {len(labels):,} predictions to {output}")
     return 0

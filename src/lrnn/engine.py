@@ -17,7 +17,8 @@ from . import __version__, artifacts, data
 from .config import RunConfig, check_combinations
 from .data.split import Part, split
 from .device import choose_device, seed_everything
-from .models import architecture, build, logits_of
+from .models import architecture, build
+from .predict import Predictor
 from .preprocessing import Preprocessor
 from .recipes import resolve
 from .training import History, TrainData, Trainer
@@ -48,7 +49,12 @@ def default_out(config: RunConfig) -> Path:
 def _on_device(pre: Preprocessor, part: Part | None, device: torch.device) -> TrainData | None:
     if part is None:
         return None
-    return TrainData(pre.transform(part.X).to(device), torch.from_numpy(part.y).to(device))
+    return TrainData(torch.from_numpy(pre.transform(part.X)).to(device),
+                     torch.from_numpy(part.y).to(device))
+
+
+def numpy_weights(model: torch.nn.Module) -> dict:
+    return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}
 
 
 def run(config: RunConfig, log: Callable[[str], None] = print) -> Run:
@@ -73,11 +79,14 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> Run:
 
     from .evaluation import evaluate
 
-    metrics = {"test": evaluate(logits_of(model, test.X), test.y, dataset.classes,
-                                config.threshold)}
-    log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss {metrics['test']['loss']:.4f}")
     info = model_info(config, dataset, arch, pre)
-    save(out, model, info, config, metrics, history)
+    # The final scores come from the same numpy path as `lrnn predict`, so they agree exactly.
+    weights = numpy_weights(model)
+    predictor = Predictor(info, weights)
+    metrics = {"test": evaluate(predictor.logits(splits.test.X), splits.test.y,
+                                dataset.classes, config.threshold)}
+    log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss {metrics['test']['loss']:.4f}")
+    save(out, weights, info, config, metrics, history)
     log(f"saved {out}")
     return Run(out, config, metrics, history)
 
@@ -110,7 +119,7 @@ def _csv(rows: list[dict], columns: tuple[str, ...]) -> str:
     return buffer.getvalue()
 
 
-def save(out: Path, model: torch.nn.Module, info: dict, config: RunConfig, metrics: dict,
+def save(out: Path, weights: dict, info: dict, config: RunConfig, metrics: dict,
          history: History) -> None:
     """Write the whole run into a staging folder, then publish it under `out` at once."""
     import tomli_w
@@ -119,7 +128,7 @@ def save(out: Path, model: torch.nn.Module, info: dict, config: RunConfig, metri
 
     stage = artifacts.stage_dir(out)
     try:
-        info = dict(info, weights_sha256=artifacts.save_weights(stage, model.state_dict()))
+        info = dict(info, weights_sha256=artifacts.save_weights(stage, weights))
         # `out` is where this run lives, not how it trains: left out so that the file can be
         # reused as --config for a new run.
         settings = {k: v for k, v in config.to_dict().items() if k != "out"}

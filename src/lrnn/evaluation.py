@@ -5,27 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
-from .models import loss_function, predicted_classes
+from .inference import mean_loss, predicted_classes
 
 
-def evaluate(logits: torch.Tensor, y: torch.Tensor, classes: tuple[str, ...],
+def evaluate(logits: np.ndarray, y: np.ndarray, classes: tuple[str, ...],
              threshold: float) -> dict[str, Any]:
     from sklearn import metrics
 
     n_classes = len(classes)
-    y_true = y.cpu().numpy()
-    y_pred = predicted_classes(logits, threshold).cpu().numpy()
+    y_pred = predicted_classes(logits, threshold)
     labels = np.arange(n_classes)
     precision, recall, f1, support = metrics.precision_recall_fscore_support(
-        y_true, y_pred, labels=labels, zero_division=0)
-    macro = metrics.precision_recall_fscore_support(y_true, y_pred, labels=labels,
-                                                    average="macro", zero_division=0)
+        y, y_pred, labels=labels, zero_division=0)
+    macro = metrics.precision_recall_fscore_support(y, y_pred, labels=labels, average="macro",
+                                                    zero_division=0)
     result: dict[str, Any] = {
-        "n": int(len(y_true)),
-        "accuracy": float(metrics.accuracy_score(y_true, y_pred)),
-        "loss": float(loss_function(n_classes)(logits, y)),
+        "n": int(len(y)),
+        "accuracy": float(metrics.accuracy_score(y, y_pred)),
+        "loss": mean_loss(logits, y),
         "macro": {"precision": float(macro[0]), "recall": float(macro[1]), "f1": float(macro[2])},
         "per_class": {
             name: {"precision": float(precision[k]), "recall": float(recall[k]),
@@ -33,7 +31,7 @@ def evaluate(logits: torch.Tensor, y: torch.Tensor, classes: tuple[str, ...],
             for k, name in enumerate(classes)
         },
         "classes": list(classes),
-        "confusion_matrix": metrics.confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        "confusion_matrix": metrics.confusion_matrix(y, y_pred, labels=labels).tolist(),
     }
     if n_classes == 2:
         result["threshold"] = threshold

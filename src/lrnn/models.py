@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .preprocessing import to_model_input
+from .preprocessing import PIXEL_SCALE
 
 ACTIVATIONS = {
     "relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid,
@@ -30,21 +30,29 @@ class LogisticRegressionModule(nn.Module):
 
 
 class MLPModule(nn.Module):
+    """Hidden layers `hidden.0`, `hidden.1`, ... then `output`: the weight names do not depend
+    on the activation or dropout, so numpy inference can find each layer (see inference.py)."""
+
     def __init__(self, n_features: int, hidden_layer_sizes: list[int], n_outputs: int,
                  activation: str, dropout: float):
         super().__init__()
-        layers: list[nn.Module] = []
-        width = n_features
-        for size in hidden_layer_sizes:
-            layers += [nn.Linear(width, size), ACTIVATIONS[activation]()]
-            if dropout > 0:
-                layers.append(nn.Dropout(dropout))
-            width = size
-        layers.append(nn.Linear(width, n_outputs))
-        self.layers = nn.Sequential(*layers)
+        widths = [n_features, *hidden_layer_sizes]
+        self.hidden = nn.ModuleList(nn.Linear(a, b) for a, b in zip(widths, widths[1:]))
+        self.output = nn.Linear(widths[-1], n_outputs)
+        self.activation = ACTIVATIONS[activation]()
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.layers(x)
+        for layer in self.hidden:
+            x = self.dropout(self.activation(layer(x)))
+        return self.output(x)
+
+
+def to_model_input(x: torch.Tensor) -> torch.Tensor:
+    """A batch as the model takes it: uint8 pixels become float32 in [0, 1]."""
+    if x.dtype == torch.uint8:
+        return x.to(torch.float32).mul_(PIXEL_SCALE)
+    return x
 
 
 def n_outputs(n_classes: int) -> int:

@@ -1,8 +1,9 @@
 """Preprocessor: fitted on the training split only, applied to anything later; its state is
 plain JSON saved in model.json.
 
-Images stay uint8 in memory (4x smaller than float32) and are scaled to [0, 1] per batch by
-`to_model_input`; tables are standardized once (zero-variance columns are left unscaled).
+Images stay uint8 in memory (4x smaller than float32) and are scaled to [0, 1] per batch
+(models.to_model_input, inference.model_input); tables are standardized once (zero-variance
+columns are left unscaled). numpy only: `lrnn predict` never imports torch.
 """
 
 from __future__ import annotations
@@ -10,18 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
 from .errors import InputError
 
 PIXEL_SCALE = 1.0 / 255.0
-
-
-def to_model_input(x: torch.Tensor) -> torch.Tensor:
-    """A batch as the model takes it: uint8 pixels become float32 in [0, 1]."""
-    if x.dtype == torch.uint8:
-        return x.to(torch.float32).mul_(PIXEL_SCALE)
-    return x
 
 
 class Preprocessor:
@@ -48,7 +41,7 @@ class Preprocessor:
             return rows * cols
         return len(self.state["mean"])
 
-    def transform(self, X: np.ndarray) -> torch.Tensor:
+    def transform(self, X: np.ndarray) -> np.ndarray:
         """Rows as stored in memory: images uint8 [N, rows*cols] (or float32 in [0, 1] when
         given as floats), tables standardized float32 [N, F]."""
         if self.kind == "image":
@@ -59,17 +52,18 @@ class Preprocessor:
                              f"{tuple(X.shape)}")
         mean = np.asarray(self.state["mean"])
         std = np.asarray(self.state["std"])
-        return torch.from_numpy(((X - mean) / std).astype(np.float32))
+        return ((X - mean) / std).astype(np.float32)
 
-    def _images(self, X: np.ndarray) -> torch.Tensor:
+    def _images(self, X: np.ndarray) -> np.ndarray:
         rows, cols = self.state["shape"]
+        X = np.asarray(X)
         if X.ndim not in (2, 3) or X.shape[1:] not in ((rows, cols), (rows * cols,)):
             raise InputError(f"expected images of {rows}x{cols} pixels, found an array of shape "
                              f"{tuple(X.shape)}")
         flat = X.reshape(len(X), rows * cols)  # [N, rows, cols] -> [N, rows*cols]
         if flat.dtype == np.uint8:
-            return torch.from_numpy(np.ascontiguousarray(flat))
-        return torch.from_numpy(_float_pixels(flat))
+            return np.ascontiguousarray(flat)
+        return _float_pixels(flat)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.state)

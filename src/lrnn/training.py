@@ -18,9 +18,8 @@ import torch
 from torch import nn
 
 from .errors import InputError
-from .models import logits_of, loss_function, predicted_classes
+from .models import logits_of, loss_function, predicted_classes, to_model_input
 from .optim import l2_penalty, lr_factor, make_optimizer
-from .preprocessing import to_model_input
 from .progress import interactive, progress_bar
 
 LBFGS_ROUND = 20  # L-BFGS iterations per optimizer.step() call (one history row each)
