@@ -24,7 +24,7 @@ from .recipes import resolve
 from .training import History, TrainData, Trainer
 
 HISTORY_COLUMNS = ("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss",
-                   "val_accuracy", "time_s")
+                   "val_accuracy", "test_loss", "test_accuracy", "time_s", "unix_time")
 EVAL_COLUMNS = ("step", "epoch", "train_loss", "test_loss", "test_accuracy", "time_s")
 
 

@@ -88,10 +88,14 @@ class Trainer:
         row = {"epoch": epoch, "step": step, "lr": self.optimizer.param_groups[0]["lr"],
                "train_loss": train_loss, "train_accuracy": train_acc,
                "val_loss": math.nan, "val_accuracy": math.nan,
-               "time_s": time.perf_counter() - self.started}
-        if self.val is not None:
-            row["val_loss"], row["val_accuracy"] = scores(self.model, self.val, self.loss_fn,
-                                                          self.config.threshold)
+               "test_loss": math.nan, "test_accuracy": math.nan,
+               "time_s": time.perf_counter() - self.started, "unix_time": time.time()}
+        # Validation drives early stopping; the test scores are only recorded (learning curves,
+        # time-to-accuracy in the benchmark), never used to choose anything.
+        for name, part in (("val", self.val), ("test", self.test)):
+            if part is not None:
+                row[f"{name}_loss"], row[f"{name}_accuracy"] = scores(
+                    self.model, part, self.loss_fn, self.config.threshold)
         self.history.epochs.append(row)
         self._print_epoch(row)
         return self.config.early_stopping and self._early_stop(row)
