@@ -51,7 +51,7 @@ def _run_settings(run_dir: Path) -> dict:
 def _held_out_test(run_dir: Path, args: argparse.Namespace):
     """The test split the run was scored on, rebuilt from its settings (or another dataset)."""
     from . import data
-    from .data.split import split
+    from .data.split import split_rows, take_rows
 
     config = build_config(_run_settings(run_dir))
     if args.dataset:
@@ -62,9 +62,11 @@ def _held_out_test(run_dir: Path, args: argparse.Namespace):
     if args.data_dir:
         config = replace(config, data_dir=args.data_dir)
     dataset = data.load(config)
-    test = split(dataset.X, dataset.y, dataset.X_test, dataset.y_test, val_fraction=0,
-                 test_fraction=config.test_fraction, seed=config.seed).test
-    return test.X, test.y, f"{config.source_name} test split"
+    if dataset.X_test is not None:
+        return dataset.X_test, dataset.y_test, f"{config.source_name} test data"
+    rows = split_rows(dataset.y, own_test=False, val_fraction=0,
+                      test_fraction=config.test_fraction, seed=config.seed).test
+    return take_rows(dataset.X, rows), dataset.y[rows], f"{config.source_name} test split"
 
 
 def _labelled_file(predictor, args: argparse.Namespace):

@@ -15,10 +15,10 @@ import torch
 
 from . import __version__, artifacts, data
 from .config import RunConfig, check_combinations
-from .data.split import Part, split
-from .device import choose_device, seed_everything
+from .device import choose_device, seed_everything, threads_for
 from .models import architecture, build
 from .predict import Predictor
+from .preparation import prepare
 from .preprocessing import Preprocessor
 from .recipes import resolve
 from .training import History, TrainData, Trainer
@@ -49,16 +49,6 @@ def warn_on_stderr(message: str) -> None:
     print(f"lrnn: warning: {message}", file=sys.stderr)
 
 
-def _on_device(pre: Preprocessor, part: Part | None, device: torch.device, name: str,
-               warn: Callable[[str], None]) -> TrainData | None:
-    if part is None:
-        return None
-    X, notes = pre.transform_with_notes(part.X, f"{name} split")
-    for note in notes:
-        warn(f"{name} split: {note}")
-    return TrainData(torch.from_numpy(X).to(device), torch.from_numpy(part.y).to(device))
-
-
 def balanced_weights(train: TrainData, n_classes: int) -> TrainData:
     """Rows weighted n / (n_classes * rows of their class), as scikit-learn's "balanced"."""
     counts = torch.bincount(train.y, minlength=n_classes).to(torch.float32)
@@ -76,34 +66,29 @@ def run(config: RunConfig, log: Callable[[str], None] = print,
     out = Path(config.out) if config.out else default_out(config)
     artifacts.check_new_run_dir(out)
     device = choose_device(config.device)
-    dataset = data.load(config)
-    for message in dataset.schema.warnings if dataset.schema else []:
-        warn(message)
-    splits = split(dataset.X, dataset.y, dataset.X_test, dataset.y_test,
-                   val_fraction=config.val_fraction, test_fraction=config.test_fraction,
-                   seed=config.seed)
-    config = resolve(config, len(splits.train))
+    prepared = prepare(config, device, warn)
+    dataset, pre, train = prepared.dataset, prepared.preprocessor, prepared.train
+    config = resolve(config, len(train))
     seed_everything(config.seed, config.deterministic)
-    pre = Preprocessor.fit(splits.train.X, dataset.image_shape, dataset.schema, dataset.source)
-    train, val, test = (_on_device(pre, part, device, name, warn) for part, name in
-                        ((splits.train, "train"), (splits.val, "validation"),
-                         (splits.test, "test")))
     if config.class_weight == "balanced":
         train = balanced_weights(train, dataset.n_classes)
     arch = architecture(config, pre.n_features, dataset.n_classes)
     model = build(arch).to(device)
     log(f"{config.model} on {config.source_name} ({dataset.source}): {len(train):,} train / "
-        f"{len(val) if val else 0:,} validation / {len(test):,} test rows, {pre.n_features} "
-        f"features, {dataset.n_classes} classes; {config.optimizer} on {device}")
-    history = Trainer(model, config, dataset.n_classes, train, val, test, log).fit()
+        f"{len(prepared.val) if prepared.val else 0:,} validation / {len(prepared.test):,} test "
+        f"rows, {pre.n_features} features, {dataset.n_classes} classes; {config.optimizer} on "
+        f"{device}")
+    with threads_for(model, device):
+        history = Trainer(model, config, dataset.n_classes, train, prepared.val, prepared.test,
+                          log).fit()
 
     from .evaluation import coefficients, evaluate
 
     info = model_info(config, dataset, arch, pre)
     weights = numpy_weights(model)
     # The final scores come from the same numpy path as `lrnn predict`, so they agree exactly.
-    test_logits = Predictor(info, weights).model.logits(test.X.cpu().numpy())
-    metrics = {"test": evaluate(test_logits, splits.test.y, dataset.classes, config.threshold)}
+    test_logits = Predictor(info, weights).model.logits(prepared.test.X.cpu().numpy())
+    metrics = {"test": evaluate(test_logits, prepared.test_y, dataset.classes, config.threshold)}
     if config.model == "logreg" and pre.kind == "table":
         metrics["coefficients"] = coefficients(weights, dataset.classes, pre.feature_names)
     log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss {metrics['test']['loss']:.4f}")

@@ -47,9 +47,11 @@ class History:
 
 
 def draw_batch(data: TrainData, index: torch.Tensor):
-    """(inputs, labels, row weights or None) of the rows in `index`."""
-    weights = data.w[index] if data.w is not None else None
-    return to_model_input(data.X[index]), data.y[index], weights
+    """(inputs, labels, row weights or None) of the rows in `index`. index_select rather than
+    X[index]: measured on 2 busy cores, X[index] took ~10 ms per batch of 512 rows (its
+    parallel kernel waits for threads), index_select 4-50 us."""
+    weights = data.w.index_select(0, index) if data.w is not None else None
+    return to_model_input(data.X.index_select(0, index)), data.y.index_select(0, index), weights
 
 
 def batch_indices(n: int, batch_size: int, generator: torch.Generator, device):

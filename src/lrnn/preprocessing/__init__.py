@@ -16,12 +16,13 @@ class Preprocessor:
 
     @classmethod
     def fit(cls, X, image_shape: tuple[int, int] | None = None, plan=None,
-            source: str = "training data") -> "Preprocessor":
+            source: str = "training data", rows: np.ndarray | None = None) -> "Preprocessor":
+        """Fit on the rows `rows` of X (all rows when None)."""
         if image_shape is not None:
             return cls(fit_images(image_shape))
         from .tables import fit_table
 
-        return cls(fit_table(X, plan, source))
+        return cls(fit_table(X, plan, source, rows))
 
     @property
     def kind(self) -> str:

@@ -71,13 +71,15 @@ def feature_names(columns: list[dict[str, Any]]) -> list[str]:
     return names
 
 
-def fit_table(table, plan, source: str) -> dict[str, Any]:
+def fit_table(table, plan, source: str, rows: np.ndarray | None = None) -> dict[str, Any]:
+    """Fit on the rows `rows` only (all when None), one column at a time to bound memory."""
     columns = []
     for name in table.column_names:
+        column = table.column(name) if rows is None else table.column(name).take(rows)
         if name in plan.numeric:
-            columns.append(fit_numeric(name, table.column(name), source))
+            columns.append(fit_numeric(name, column, source))
         elif name in plan.categorical:
-            columns.append(fit_categorical(name, table.column(name)))
+            columns.append(fit_categorical(name, column))
     return {"kind": "table", "columns": columns, "dropped": dict(plan.dropped),
             "features": feature_names(columns)}
 
