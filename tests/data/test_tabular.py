@@ -145,3 +145,35 @@ def test_accepted_variants(tmp_path, variant):
 
     columns = json.loads((tmp_path / "run" / "model.json").read_text())["input_schema"]["columns"]
     assert columns == ["x", "colour"]  # no BOM glued to the first name
+
+
+def test_id_like_and_high_cardinality_columns_warn(tmp_path):
+    rows = ["ticket,name,fare,survived"]
+    rows += [f"T{i % 120},passenger {i},{10 + i % 13},{i % 2}" for i in range(2000)]
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(rows) + "\n")
+    result = lrnn_cli("train", "--data", str(path), "--target", "survived", "--out",
+                      str(tmp_path / "run"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert "column 'name' dropped: looks like an ID or free text (2,000 distinct values" in \
+        result.stderr
+    assert "column 'ticket': 120 distinct values; kept the 50 most frequent" in result.stderr
+    import json
+
+    features = json.loads((tmp_path / "run" / "model.json").read_text())["preprocessing"]["features"]
+    assert "ticket=(other)" in features and not any(f.startswith("name") for f in features)
+    assert len([f for f in features if f.startswith("ticket=")]) == 51
+
+
+def test_encoding_option_reads_latin1(tmp_path):
+    text = "x,colour,y\n" + "".join(f"{i},{'gris foncé' if i % 2 else 'bleu'},{'ab'[i % 2]}\n"
+                                    for i in range(40))
+    path = tmp_path / "data.csv"
+    path.write_bytes(text.encode("latin-1"))
+    result = lrnn_cli("train", "--data", str(path), "--target", "y", "--encoding", "latin-1",
+                      "--out", str(tmp_path / "run"), "-q")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    features = json.loads((tmp_path / "run" / "model.json").read_text())["preprocessing"]["features"]
+    assert "colour=gris foncé" in features
