@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import torch
 
@@ -22,6 +22,10 @@ from .predict import Predictor
 from .preprocessing import Preprocessor
 from .recipes import resolve
 from .training import History, TrainData, Trainer
+
+if TYPE_CHECKING:
+    from .predictions_file import TestPredictions
+    from .run_summary import Timings
 
 HISTORY_COLUMNS = ("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss",
                    "val_accuracy", "test_loss", "test_accuracy", "time_s", "unix_time")
@@ -58,7 +62,14 @@ def numpy_weights(model: torch.nn.Module) -> dict:
 
 
 def run(config: RunConfig, log: Callable[[str], None] = print) -> Run:
+    from .run_summary import Timings
+
+    timings = Timings()
     check_combinations(config)
+    if config.tensorboard:
+        from . import tensorboard_log
+
+        tensorboard_log.require()
     out = Path(config.out) if config.out else default_out(config)
     artifacts.check_new_run_dir(out)
     device = choose_device(config.device)
@@ -75,18 +86,29 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> Run:
     log(f"{config.model} on {config.dataset} ({dataset.source}): {len(train):,} train / "
         f"{len(val) if val else 0:,} validation / {len(test):,} test rows, {pre.n_features} "
         f"features, {dataset.n_classes} classes; {config.optimizer} on {device}")
+    timings.lap("load")
     history = Trainer(model, config, dataset.n_classes, train, val, test, log).fit()
+    timings.lap("train")
 
+    from . import run_summary
     from .evaluation import evaluate
+    from .predictions_file import TestPredictions
 
     info = model_info(config, dataset, arch, pre)
     # The final scores come from the same numpy path as `lrnn predict`, so they agree exactly.
     weights = numpy_weights(model)
     predictor = Predictor(info, weights)
-    metrics = {"test": evaluate(predictor.logits(splits.test.X), splits.test.y,
-                                dataset.classes, config.threshold)}
+    scored = TestPredictions(splits.test.X, splits.test.y, predictor.logits(splits.test.X),
+                             config.threshold)
+    metrics = {"test": evaluate(scored.logits, scored.y, dataset.classes, config.threshold),
+               "data": run_summary.data_summary(dataset.source, dataset.classes, pre.n_features,
+                                                info["input_schema"], splits),
+               "training": run_summary.training_summary(history),
+               "environment": run_summary.environment(str(device)),
+               "timings": timings}
+    timings.lap("evaluate")
     log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss {metrics['test']['loss']:.4f}")
-    save(out, weights, info, config, metrics, history)
+    save(out, weights, info, config, metrics, history, scored, timings)
     log(f"saved {out}")
     return Run(out, config, metrics, history)
 
@@ -120,11 +142,11 @@ def _csv(rows: list[dict], columns: tuple[str, ...]) -> str:
 
 
 def save(out: Path, weights: dict, info: dict, config: RunConfig, metrics: dict,
-         history: History) -> None:
+         history: History, scored: TestPredictions, timings: Timings) -> None:
     """Write the whole run into a staging folder, then publish it under `out` at once."""
     import tomli_w
 
-    from . import plots
+    from . import predictions_file, report, run_plots
 
     stage = artifacts.stage_dir(out)
     try:
@@ -133,17 +155,23 @@ def save(out: Path, weights: dict, info: dict, config: RunConfig, metrics: dict,
         # reused as --config for a new run.
         settings = {k: v for k, v in config.to_dict().items() if k != "out"}
         artifacts.write_atomic(stage / "config.toml", tomli_w.dumps(settings))
-        artifacts.write_json(stage / "metrics.json", metrics)
         artifacts.write_atomic(stage / "history.csv", _csv(history.epochs, HISTORY_COLUMNS))
         if history.evals:
             artifacts.write_atomic(stage / "evals.csv", _csv(history.evals, EVAL_COLUMNS))
+        artifacts.write_atomic(stage / predictions_file.FILENAME,
+                               predictions_file.to_csv(scored, info["classes"]))
         (stage / "plots").mkdir()
-        title = f"{config.model} on {config.dataset}"
-        plots.learning_curves(history.epochs, history.evals, history.best_epoch, title,
-                              stage / "plots" / "learning_curves.png")
-        plots.confusion_matrix(metrics["test"]["confusion_matrix"], metrics["test"]["classes"],
-                               f"{title}: test confusion matrix",
-                               stage / "plots" / "confusion_matrix.png")
+        timings.lap("write")
+        run_plots.draw_all(stage / "plots", f"{config.model} on {config.dataset}", history,
+                           metrics["test"], scored, info, weights)
+        timings.lap("plots")
+        if config.tensorboard:
+            from . import tensorboard_log
+
+            tensorboard_log.write(stage, history.epochs, history.evals)
+        timings.total()  # up to the report, which shows it
+        artifacts.write_json(stage / "metrics.json", metrics)
+        report.write(stage, info, out.name)
         artifacts.write_json(stage / artifacts.MODEL_JSON, info)  # last: marks a complete run
         artifacts.publish(stage, out)
     except BaseException:
