@@ -96,6 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
                          help="overwrite OUT.csv if it exists (default: refuse)")
     predict.set_defaults(func=commands.predict)
 
+    _add_report_commands(sub)
+    datasets = sub.add_parser("datasets", help="list datasets, whether present and from where",
+                              formatter_class=HelpFormatter)
+    datasets.set_defaults(func=commands.datasets)
+    return parser
+
+
+def _add_report_commands(sub) -> None:
+    from . import commands
+
     report = sub.add_parser("report", help="rebuild a run's report.html from its files",
                             formatter_class=HelpFormatter)
     report.add_argument("run", metavar="RUN", help="run directory")
@@ -109,11 +119,6 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--force", action="store_true",
                          help="overwrite FILE.html if it exists (default: refuse)")
     compare.set_defaults(func=commands.compare)
-
-    datasets = sub.add_parser("datasets", help="list datasets, whether present and from where",
-                              formatter_class=HelpFormatter)
-    datasets.set_defaults(func=commands.datasets)
-    return parser
 
 
 def _terminate(signum, frame):
