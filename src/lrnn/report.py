@@ -65,7 +65,7 @@ def write(run_dir: Path, info: dict | None = None, name: str | None = None) -> P
 
 def render(run: run_files.RunFiles) -> str:
     test = run.metrics.get("test", {})
-    title = f"{run.settings.get('model', '?')} on {run.settings.get('dataset', '?')}"
+    title = f"{run.settings.get('model', '?')} on {run.info.get('dataset', '?')}"
     body = [f"<h1>{_esc(title)}</h1>", _subtitle(run), NAVIGATION, _cards(test),
             section("Test metrics", _metrics_tables(test), "metrics"),
             section("Plots", _figures(run.plots), "plots"),
