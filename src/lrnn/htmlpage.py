@@ -5,6 +5,7 @@ no network and no other file."""
 from __future__ import annotations
 
 import base64
+import math
 from html import escape
 from typing import Iterable
 
@@ -37,8 +38,8 @@ def page(title: str, body: str) -> str:
 
 
 def number(value, digits: int = 4) -> str:
-    """A metric or setting as text: floats rounded, None as an em dash."""
-    if value is None:
+    """A metric or setting as text: floats rounded; None and NaN (not measured) as a dash."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
