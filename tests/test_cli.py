@@ -17,7 +17,7 @@ RUN_FILES = {"model.safetensors", "model.json", "config.toml", "metrics.json", "
              "plots/confusion_matrix.png", "plots/confusion_matrix_normalized.png",
              "plots/roc_pr.png", "plots/calibration.png"}
 IMAGE_LOGREG_FILES = RUN_FILES | {"plots/mistakes.png", "plots/weights.png"}
-BINARY_FILES = RUN_FILES | {"plots/sigmoid.png"}
+BINARY_FILES = RUN_FILES | {"plots/sigmoid.png", "plots/coefficients.png"}
 
 
 def files_of(run: Path) -> set[str]:
@@ -29,9 +29,12 @@ def test_train_with_no_arguments(tmp_path):
     assert result.returncode == 0, result.stderr
     (run,) = (tmp_path / "runs").iterdir()
     assert re.fullmatch(r"digits-logreg-\d{8}-\d{6}", run.name)
-    assert files_of(run) == RUN_FILES
-    metrics = json.loads((run / "metrics.json").read_text())["test"]
+    assert files_of(run) == RUN_FILES | {"plots/coefficients.png"}
+    saved = json.loads((run / "metrics.json").read_text())
+    metrics = saved["test"]
     assert metrics["accuracy"] >= 0.95
+    assert list(saved["coefficients"]["by_class"]) == [str(d) for d in range(10)]
+    assert len(saved["coefficients"]["by_class"]["0"]) == 64
     assert set(metrics["per_class"]["3"]) == {"precision", "recall", "f1", "support"}
     assert len(metrics["confusion_matrix"]) == 10
     assert f"saved {Path('runs') / run.name}" in result.stdout
@@ -109,8 +112,8 @@ def test_help_shows_defaults():
     for args in (["--help"], ["train", "--help"], ["predict", "--help"], ["evaluate", "--help"]):
         result = lrnn_cli(*args)
         assert result.returncode == 0 and "usage: lrnn" in result.stdout
-    train_help = lrnn_cli("train", "--help").stdout
-    assert "(default: digits)" in train_help and "(default: 0.5)" in train_help
+    train_help = " ".join(lrnn_cli("train", "--help").stdout.split())
+    assert "(default: digits when no --data)" in train_help and "(default: 0.5)" in train_help
 
 
 @pytest.mark.parametrize("args,message", [

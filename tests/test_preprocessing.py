@@ -13,17 +13,25 @@ from lrnn.inference import model_input
 from lrnn.preprocessing import Preprocessor
 
 
-def test_standardize_matches_sklearn_and_survives_json():
+def test_numbers_standardize_as_sklearn_and_survive_json():
+    import pyarrow as pa
+
+    from lrnn.data.columns import ColumnPlan
+
     rng = np.random.default_rng(0)
     X = rng.normal(3, 2, size=(200, 5)).astype(np.float32)
     X[:, 2] = 7.0  # a constant column
-    pre = Preprocessor(json.loads(json.dumps(Preprocessor.fit(X, None).to_json())))
-    out = pre.transform(X)
+    names = [f"x{j}" for j in range(5)]
+    table = pa.table({n: X[:, j] for j, n in enumerate(names)})
+    fitted = Preprocessor.fit(table, plan=ColumnPlan(numeric=names))
+    pre = Preprocessor(json.loads(json.dumps(fitted.to_json())))
+    out = pre.transform(table)
     expected = StandardScaler().fit_transform(X.astype(np.float64))
     np.testing.assert_allclose(out, expected, atol=1e-5)
     assert np.all(out[:, 2] == 0)  # no NaN from a zero variance
-    with pytest.raises(InputError, match="expected rows of 5 features"):
-        pre.transform(X[:, :4])
+    assert pre.feature_names == names
+    with pytest.raises(InputError, match="missing columns x4"):
+        pre.transform(table.drop_columns(["x4"]))
 
 
 def test_images_stay_uint8_and_scale_per_batch():

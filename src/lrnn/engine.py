@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-import time
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -42,26 +42,40 @@ class Run:
 
 def default_out(config: RunConfig) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    out = Path("runs") / f"{config.dataset}-{config.model}-{stamp}"
-    n = 2
+    base = f"{config.source_name}-{config.model}-{stamp}"
+    out, n = Path("runs") / base, 2
     while out.exists():
-        out = Path("runs") / f"{config.dataset}-{config.model}-{stamp}-{n}"
-        n += 1
+        out, n = Path("runs") / f"{base}-{n}", n + 1
     return out
 
 
-def _on_device(pre: Preprocessor, part: Part | None, device: torch.device) -> TrainData | None:
+def warn_on_stderr(message: str) -> None:
+    print(f"lrnn: warning: {message}", file=sys.stderr)
+
+
+def _on_device(pre: Preprocessor, part: Part | None, device: torch.device, name: str,
+               warn: Callable[[str], None]) -> TrainData | None:
     if part is None:
         return None
-    return TrainData(torch.from_numpy(pre.transform(part.X)).to(device),
-                     torch.from_numpy(part.y).to(device))
+    X, notes = pre.transform_with_notes(part.X, f"{name} split")
+    for note in notes:
+        warn(f"{name} split: {note}")
+    return TrainData(torch.from_numpy(X).to(device), torch.from_numpy(part.y).to(device))
+
+
+def balanced_weights(train: TrainData, n_classes: int) -> TrainData:
+    """Rows weighted n / (n_classes * rows of their class), as scikit-learn's "balanced"."""
+    counts = torch.bincount(train.y, minlength=n_classes).to(torch.float32)
+    per_class = len(train) / (n_classes * counts.clamp(min=1))
+    return TrainData(train.X, train.y, per_class[train.y])
 
 
 def numpy_weights(model: torch.nn.Module) -> dict:
     return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}
 
 
-def run(config: RunConfig, log: Callable[[str], None] = print) -> Run:
+def run(config: RunConfig, log: Callable[[str], None] = print,
+        warn: Callable[[str], None] = warn_on_stderr) -> Run:
     from .run_summary import Timings
 
     timings = Timings()
@@ -74,16 +88,22 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> Run:
     artifacts.check_new_run_dir(out)
     device = choose_device(config.device)
     dataset = data.load(config)
+    for message in dataset.schema.warnings if dataset.schema else []:
+        warn(message)
     splits = split(dataset.X, dataset.y, dataset.X_test, dataset.y_test,
                    val_fraction=config.val_fraction, test_fraction=config.test_fraction,
                    seed=config.seed)
     config = resolve(config, len(splits.train))
     seed_everything(config.seed, config.deterministic)
-    pre = Preprocessor.fit(splits.train.X, dataset.image_shape)
-    train, val, test = (_on_device(pre, p, device) for p in (splits.train, splits.val, splits.test))
+    pre = Preprocessor.fit(splits.train.X, dataset.image_shape, dataset.schema, dataset.source)
+    train, val, test = (_on_device(pre, part, device, name, warn) for part, name in
+                        ((splits.train, "train"), (splits.val, "validation"),
+                         (splits.test, "test")))
+    if config.class_weight == "balanced":
+        train = balanced_weights(train, dataset.n_classes)
     arch = architecture(config, pre.n_features, dataset.n_classes)
     model = build(arch).to(device)
-    log(f"{config.model} on {config.dataset} ({dataset.source}): {len(train):,} train / "
+    log(f"{config.model} on {config.source_name} ({dataset.source}): {len(train):,} train / "
         f"{len(val) if val else 0:,} validation / {len(test):,} test rows, {pre.n_features} "
         f"features, {dataset.n_classes} classes; {config.optimizer} on {device}")
     timings.lap("load")
@@ -91,21 +111,22 @@ def run(config: RunConfig, log: Callable[[str], None] = print) -> Run:
     timings.lap("train")
 
     from . import run_summary
-    from .evaluation import evaluate
+    from .evaluation import coefficients, evaluate
     from .predictions_file import TestPredictions
 
     info = model_info(config, dataset, arch, pre)
-    # The final scores come from the same numpy path as `lrnn predict`, so they agree exactly.
     weights = numpy_weights(model)
-    predictor = Predictor(info, weights)
-    scored = TestPredictions(splits.test.X, splits.test.y, predictor.logits(splits.test.X),
-                             config.threshold)
-    metrics = {"test": evaluate(scored.logits, scored.y, dataset.classes, config.threshold),
-               "data": run_summary.data_summary(dataset.source, dataset.classes, pre.n_features,
-                                                info["input_schema"], splits),
-               "training": run_summary.training_summary(history),
-               "environment": run_summary.environment(str(device)),
-               "timings": timings}
+    # The final scores come from the same numpy path as `lrnn predict`, so they agree exactly.
+    test_logits = Predictor(info, weights).model.logits(test.X.cpu().numpy())
+    # raw test rows: the image grid shows the pictures as they were read
+    scored = TestPredictions(splits.test.X, splits.test.y, test_logits, config.threshold)
+    metrics = {"test": evaluate(test_logits, splits.test.y, dataset.classes, config.threshold)}
+    if config.model == "logreg" and pre.kind == "table":
+        metrics["coefficients"] = coefficients(weights, dataset.classes, pre.feature_names)
+    metrics.update(data=run_summary.data_summary(dataset.source, dataset.classes, pre.n_features,
+                                                 info["input_schema"], splits),
+                   training=run_summary.training_summary(history),
+                   environment=run_summary.environment(str(device)), timings=timings)
     timings.lap("evaluate")
     log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss {metrics['test']['loss']:.4f}")
     save(out, weights, info, config, metrics, history, scored, timings)
@@ -117,13 +138,15 @@ def model_info(config: RunConfig, dataset: data.Dataset, arch: dict, pre: Prepro
     if dataset.image_shape is not None:
         schema = {"kind": "image", "shape": list(dataset.image_shape)}
     else:
-        schema = {"kind": "table", "features": list(dataset.feature_names)}
+        schema = {"kind": "table", "columns": pre.input_columns,
+                  "dropped": dataset.schema.dropped, "target": config.target,
+                  "id_column": config.id_column}
     return {
         "format_version": artifacts.FORMAT_VERSION,
         "lrnn_version": __version__,
         "torch_version": torch.__version__,
         "created": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "dataset": config.dataset,
+        "dataset": config.source_name,
         "task": "binary" if dataset.n_classes == 2 else "multiclass",
         "classes": list(dataset.classes),
         "threshold": config.threshold,
@@ -162,8 +185,8 @@ def save(out: Path, weights: dict, info: dict, config: RunConfig, metrics: dict,
                                predictions_file.to_csv(scored, info["classes"]))
         (stage / "plots").mkdir()
         timings.lap("write")
-        run_plots.draw_all(stage / "plots", f"{config.model} on {config.dataset}", history,
-                           metrics["test"], scored, info, weights)
+        run_plots.draw_all(stage / "plots", f"{config.model} on {config.source_name}", history,
+                           metrics, scored, info, weights)
         timings.lap("plots")
         if config.tensorboard:
             from . import tensorboard_log

@@ -82,3 +82,32 @@ def confusion_matrix(matrix: list[list[int]], classes: list[str], title: str, pa
     ax.set_title(title)
     _save(fig, path)
     plt.close(fig)
+
+
+def coefficients(table: dict, title: str, path: Path, top: int = 20) -> None:
+    """The largest logistic-regression coefficients by feature name: signed bars for one
+    class, a class-by-feature heatmap for several."""
+    plt = _pyplot()
+    by_class = table["by_class"]
+    classes = list(by_class)
+    features = list(next(iter(by_class.values())))
+    W = np.array([[by_class[c][f] for f in features] for c in classes])  # [classes, features]
+    order = np.argsort(-np.abs(W).max(axis=0))[:top]
+    names = [features[i] for i in order]
+    height = 1.5 + 0.32 * len(names)
+    if len(classes) == 1:
+        fig, ax = plt.subplots(figsize=(8, height))
+        values = W[0, order][::-1]
+        ax.barh(names[::-1], values, color=np.where(values >= 0, "tab:blue", "tab:red"))
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlabel(f"coefficient (log-odds of '{classes[0]}')")
+    else:
+        fig, ax = plt.subplots(figsize=(2.5 + 0.6 * len(classes), height))
+        limit = np.abs(W[:, order]).max() or 1.0
+        image = ax.imshow(W[:, order].T, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+        ax.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
+        ax.set_yticks(range(len(names)), names)
+        fig.colorbar(image, ax=ax, label="coefficient")
+    ax.set_title(title)
+    _save(fig, path)
+    plt.close(fig)

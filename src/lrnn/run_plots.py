@@ -15,8 +15,9 @@ if TYPE_CHECKING:  # training imports torch; drawing needs only the History rows
     from .training import History
 
 
-def draw_all(folder: Path, title: str, history: History, test_metrics: dict,
+def draw_all(folder: Path, title: str, history: History, metrics: dict,
              test: TestPredictions, info: dict, weights: dict[str, np.ndarray]) -> None:
+    test_metrics = metrics["test"]
     classes = test_metrics["classes"]
     plots.learning_curves(history.epochs, history.evals, history.best_epoch, title,
                           folder / "learning_curves.png")
@@ -34,6 +35,9 @@ def draw_all(folder: Path, title: str, history: History, test_metrics: dict,
         plot_curves.sigmoid_of_score(test.y, test.logits[:, 0].astype(np.float64), classes,
                                      test.threshold, f"{title}: test rows on the sigmoid",
                                      folder / "sigmoid.png")
+    if "coefficients" in metrics:  # tabular logistic regression
+        plots.coefficients(metrics["coefficients"], f"{title}: largest coefficients",
+                           folder / "coefficients.png")
     schema = info["input_schema"]
     if schema["kind"] == "image":
         shape = tuple(schema["shape"])

@@ -15,7 +15,7 @@ from ..errors import InputError
 
 @dataclass(frozen=True)
 class Part:
-    X: np.ndarray
+    X: object  # np.ndarray of images, or pyarrow.Table
     y: np.ndarray
 
     def __len__(self) -> int:
@@ -43,8 +43,13 @@ def stratified_indices(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nd
     return np.flatnonzero(mask), held_out
 
 
-def _take(X: np.ndarray, y: np.ndarray, rows: np.ndarray) -> Part:
-    return Part(X[rows], y[rows])
+def take_rows(X, rows: np.ndarray):
+    """Rows of a numpy array or a pyarrow Table."""
+    return X.take(rows) if hasattr(X, "take") and hasattr(X, "schema") else X[rows]
+
+
+def _take(X, y: np.ndarray, rows: np.ndarray) -> Part:
+    return Part(take_rows(X, rows), y[rows])
 
 
 def split(X, y, X_test, y_test, *, val_fraction: float, test_fraction: float, seed: int) -> Splits:
@@ -55,7 +60,7 @@ def split(X, y, X_test, y_test, *, val_fraction: float, test_fraction: float, se
             raise InputError(f"--test-fraction {test_fraction}: too few rows ({len(y)}) for a "
                              f"held-out test split")
         test = _take(X, y, held)
-        X, y = X[keep], y[keep]
+        X, y = take_rows(X, keep), y[keep]
     else:
         test = Part(X_test, y_test)
     val = None
@@ -65,5 +70,5 @@ def split(X, y, X_test, y_test, *, val_fraction: float, test_fraction: float, se
             raise InputError(f"--val-fraction {val_fraction}: too few rows ({len(y)}) for a "
                              f"validation split")
         val = _take(X, y, held)
-        X, y = X[keep], y[keep]
+        X, y = take_rows(X, keep), y[keep]
     return Splits(train=Part(X, y), val=val, test=test)
