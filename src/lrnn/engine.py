@@ -123,10 +123,8 @@ def run(config: RunConfig, log: Callable[[str], None] = print,
     metrics = {"test": evaluate(test_logits, splits.test.y, dataset.classes, config.threshold)}
     if config.model == "logreg" and pre.kind == "table":
         metrics["coefficients"] = coefficients(weights, dataset.classes, pre.feature_names)
-    metrics.update(data=run_summary.data_summary(dataset.source, dataset.classes, pre.n_features,
-                                                 info["input_schema"], splits),
-                   training=run_summary.training_summary(history),
-                   environment=run_summary.environment(str(device)), timings=timings)
+    metrics.update(run_summary.describe(dataset, pre.n_features, info, splits, history,
+                                        str(device), timings))
     timings.lap("evaluate")
     log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss {metrics['test']['loss']:.4f}")
     save(out, weights, info, config, metrics, history, scored, timings)

@@ -17,6 +17,15 @@ from .data.split import Splits
 PACKAGES = ("lrnn", "torch", "numpy", "scikit-learn", "matplotlib", "safetensors")
 
 
+def describe(dataset, n_features: int, info: dict, splits: Splits, history, device: str,
+             timings: "Timings") -> dict:
+    """metrics.json's "data", "training", "environment" and "timings" entries."""
+    return {"data": data_summary(dataset.source, dataset.classes, n_features,
+                                 info["input_schema"], splits),
+            "training": training_summary(history), "environment": environment(device),
+            "timings": timings}
+
+
 def data_summary(source: str, classes: tuple[str, ...], n_features: int,
                  input_schema: dict, splits: Splits) -> dict:
     """Rows per split and the class balance of each (counts, in class order)."""
