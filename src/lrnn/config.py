@@ -223,6 +223,9 @@ class RunConfig:
     deterministic: bool = setting(
         False, "use only deterministic algorithms (bit-identical reruns, maybe slower)", _flag,
         "training")
+    checkpoint_every: int | None = setting(
+        None, "also checkpoint every N steps (checkpoints are always written at epoch ends)",
+        _positive_int, "training", "N")
     # output
     out: str | None = setting(None, "run directory (default runs/<dataset>-<model>-<time>)",
                               _text, "output", "DIR")
