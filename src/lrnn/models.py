@@ -87,10 +87,12 @@ def loss_function(n_classes: int):
                                                       reduction=reduction)
         return F.cross_entropy(logits, y, reduction=reduction)
 
-    def loss(logits, y, w=None):
+    def loss(logits, y, w=None, reduction="mean"):
+        """reduction "mean" as above; "sum": the rows' (weighted) losses added up."""
         if w is None:
-            return per_row(logits, y, "mean")
-        return (per_row(logits, y, "none") * w).mean()
+            return per_row(logits, y, reduction)
+        weighted = per_row(logits, y, "none") * w
+        return weighted.sum() if reduction == "sum" else weighted.mean()
 
     return loss
 
