@@ -71,12 +71,17 @@ def scores(model: nn.Module, data: TrainData, loss_fn, threshold: float) -> tupl
 class Trainer:
     def __init__(self, model: nn.Module, config, n_classes: int, train: TrainData,
                  val: TrainData | None = None, test: TrainData | None = None,
-                 log: Callable[[str], None] = print):
+                 log: Callable[[str], None] = print,
+                 on_epoch: Callable[[dict], bool] | None = None, optimizer=None):
+        """`on_epoch(row)` sees each history row and returns True to stop training there (the
+        estimators' stopping rules); `optimizer` continues with an earlier Trainer's optimizer
+        and its state (MLPClassifier.partial_fit; mini-batch optimizers only)."""
         self.model, self.config, self.log = model, config, log
         self.train, self.val, self.test = train, val, test
+        self.on_epoch = on_epoch
         self.loss_fn = loss_function(n_classes)
         self.lbfgs_twin = copy.deepcopy(model).double() if config.optimizer == "lbfgs" else None
-        self.optimizer = make_optimizer(self.lbfgs_twin or model, config, len(train))
+        self.optimizer = optimizer or make_optimizer(self.lbfgs_twin or model, config, len(train))
         self.history = History()
         self._best_loss, self._rows_since_best, self._best_state = math.inf, 0, None
         self._printed: dict | None = None
@@ -103,7 +108,8 @@ class Trainer:
                     self.model, part, self.loss_fn, self.config.threshold)
         self.history.epochs.append(row)
         self._print_epoch(row)
-        return self.config.early_stopping and self._early_stop(row)
+        stop = self.config.early_stopping and self._early_stop(row)
+        return bool(self.on_epoch and self.on_epoch(row)) or stop
 
     def _print_epoch(self, row: dict, final: bool = False) -> None:
         """At most about MAX_EPOCH_LINES lines, and always the last epoch."""
@@ -187,8 +193,9 @@ class Trainer:
                         break
                 if self._end_epoch(epoch, step, float(loss_sum) / seen, float(correct) / seen):
                     self.history.stopped_early = True
-                    self.log(f"early stopping at epoch {epoch}: no validation improvement in "
-                             f"{self.config.patience} epochs")
+                    if self.config.early_stopping:  # otherwise on_epoch stopped it
+                        self.log(f"early stopping at epoch {epoch}: no validation improvement "
+                                 f"in {self.config.patience} epochs")
                     break
 
     def _step(self, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor | None):
