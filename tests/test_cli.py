@@ -13,7 +13,11 @@ import pytest
 from tests.conftest import lrnn_cli, snapshot
 
 RUN_FILES = {"model.safetensors", "model.json", "config.toml", "metrics.json", "history.csv",
-             "plots/learning_curves.png", "plots/confusion_matrix.png"}
+             "predictions.csv", "report.html", "plots/learning_curves.png",
+             "plots/confusion_matrix.png", "plots/confusion_matrix_normalized.png",
+             "plots/roc_pr.png", "plots/calibration.png"}
+IMAGE_LOGREG_FILES = RUN_FILES | {"plots/mistakes.png", "plots/weights.png"}
+BINARY_FILES = RUN_FILES | {"plots/sigmoid.png", "plots/coefficients.png"}
 
 
 def files_of(run: Path) -> set[str]:
@@ -40,7 +44,7 @@ def test_train_with_no_arguments(tmp_path):
 def test_mnist_logreg(mnist_logreg_run):
     metrics = json.loads((mnist_logreg_run / "metrics.json").read_text())["test"]
     assert metrics["accuracy"] >= 0.92 and metrics["n"] == 10_000
-    assert files_of(mnist_logreg_run) == RUN_FILES
+    assert files_of(mnist_logreg_run) == IMAGE_LOGREG_FILES
     info = json.loads((mnist_logreg_run / "model.json").read_text())
     assert info["input_schema"] == {"kind": "image", "shape": [28, 28]}
     assert info["classes"] == [str(d) for d in range(10)]
@@ -68,13 +72,11 @@ def test_mnist_mlp(tmp_path, mnist_dir):
     assert metrics["accuracy"] >= 0.978
 
 
-def test_breast_cancer_logreg(tmp_path):
-    result = lrnn_cli("train", "--dataset", "breast_cancer", "--model", "logreg", "--out",
-                      str(tmp_path / "run"))
-    assert result.returncode == 0, result.stderr
-    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]
+def test_breast_cancer_logreg(breast_cancer_run):
+    metrics = json.loads((breast_cancer_run / "metrics.json").read_text())["test"]
     assert metrics["accuracy"] >= 0.95 and metrics["threshold"] == 0.5
     assert metrics["classes"] == ["malignant", "benign"]
+    assert files_of(breast_cancer_run) == BINARY_FILES
 
 
 def test_config_file_and_flags(tmp_path):

@@ -118,10 +118,29 @@ def build_parser() -> argparse.ArgumentParser:
     _add_file_options(predict)
     predict.set_defaults(func=commands.predict)
 
+    _add_report_commands(sub)
     datasets = sub.add_parser("datasets", help="list datasets, whether present and from where",
                               formatter_class=HelpFormatter)
     datasets.set_defaults(func=commands.datasets)
     return parser
+
+
+def _add_report_commands(sub) -> None:
+    from . import commands
+
+    report = sub.add_parser("report", help="rebuild a run's report.html from its files",
+                            formatter_class=HelpFormatter)
+    report.add_argument("run", metavar="RUN", help="run directory")
+    report.set_defaults(func=commands.report)
+
+    compare = sub.add_parser("compare", help="one HTML page comparing runs side by side",
+                             formatter_class=HelpFormatter)
+    compare.add_argument("runs", metavar="RUN", nargs="+", help="run directories")
+    compare.add_argument("-o", "--output", required=True, metavar="FILE.html",
+                         help="the page to write (self-contained: open it from disk)")
+    compare.add_argument("--force", action="store_true",
+                         help="overwrite FILE.html if it exists (default: refuse)")
+    compare.set_defaults(func=commands.compare)
 
 
 def _terminate(signum, frame):

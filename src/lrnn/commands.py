@@ -195,3 +195,30 @@ def datasets(args: argparse.Namespace) -> int:
         print(f"{name:<15} {n:>7}  {'yes' if folder else 'no ':<7}  "
               f"{f'{folder} ({source})' if folder else source}")
     return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    from .report import write
+
+    path = write(Path(args.run))
+    print(f"wrote {path}")
+    return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    from . import compare as comparison
+    from . import run_files
+    from .artifacts import write_atomic
+
+    output = Path(args.output)
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"-o {output}: expected a file name ending in .html")
+    _check_output(output, args.runs, args.force)
+    # runs are named by their folders; by the paths given when two folders share a name
+    names = [Path(run).resolve().name for run in args.runs]
+    if len(set(names)) < len(names):
+        names = list(args.runs)
+    runs = [run_files.read(run, name=name) for run, name in zip(args.runs, names)]
+    write_atomic(output, comparison.render(runs))
+    print(f"wrote {output} comparing {len(runs)} runs")
+    return 0

@@ -226,6 +226,9 @@ class RunConfig:
     # output
     out: str | None = setting(None, "run directory (default runs/<dataset>-<model>-<time>)",
                               _text, "output", "DIR")
+    tensorboard: bool = setting(
+        False, "also write the per-epoch curves as TensorBoard scalars in <run>/tensorboard/ "
+        "(needs: pip install 'lrnn[tensorboard]')", _flag, "output")
 
     @property
     def source_name(self) -> str:

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import torch
 
@@ -22,6 +22,10 @@ from .preparation import prepare
 from .preprocessing import Preprocessor
 from .recipes import resolve
 from .training import History, TrainData, Trainer
+
+if TYPE_CHECKING:
+    from .predictions_file import TestPredictions
+    from .run_summary import Timings
 
 HISTORY_COLUMNS = ("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss",
                    "val_accuracy", "test_loss", "test_accuracy", "time_s", "unix_time")
@@ -62,7 +66,14 @@ def numpy_weights(model: torch.nn.Module) -> dict:
 
 def run(config: RunConfig, log: Callable[[str], None] = print,
         warn: Callable[[str], None] = warn_on_stderr) -> Run:
+    from .run_summary import Timings
+
+    timings = Timings()
     check_combinations(config)
+    if config.tensorboard:
+        from . import tensorboard_log
+
+        tensorboard_log.require()
     out = Path(config.out) if config.out else default_out(config)
     artifacts.check_new_run_dir(out)
     device = choose_device(config.device)
@@ -78,23 +89,39 @@ def run(config: RunConfig, log: Callable[[str], None] = print,
         f"{len(prepared.val) if prepared.val else 0:,} validation / {len(prepared.test):,} test "
         f"rows, {pre.n_features} features, {dataset.n_classes} classes; {config.optimizer} on "
         f"{device}")
+    timings.lap("load")
     with threads_for(model, device):
         history = Trainer(model, config, dataset.n_classes, train, prepared.val, prepared.test,
                           log).fit()
+    timings.lap("train")
 
+    from . import run_summary
     from .evaluation import coefficients, evaluate
+    from .predictions_file import TestPredictions
 
     info = model_info(config, dataset, arch, pre)
     weights = numpy_weights(model)
     # The final scores come from the same numpy path as `lrnn predict`, so they agree exactly.
-    test_logits = Predictor(info, weights).model.logits(prepared.test.X.cpu().numpy())
+    test_X = prepared.test.X.cpu().numpy()
+    test_logits = Predictor(info, weights).model.logits(test_X)
+    # images as they were read (uint8 pixels) for the grid of mistakes
+    shown = test_X.reshape(-1, *dataset.image_shape) if dataset.image_shape else test_X
+    scored = TestPredictions(shown, prepared.test_y, test_logits, config.threshold)
     metrics = {"test": evaluate(test_logits, prepared.test_y, dataset.classes, config.threshold)}
     if config.model == "logreg" and pre.kind == "table":
         metrics["coefficients"] = coefficients(weights, dataset.classes, pre.feature_names)
+    metrics.update(run_summary.describe(dataset, pre.n_features, info, split_labels(prepared),
+                                        history, str(device), timings))
+    timings.lap("evaluate")
     log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss {metrics['test']['loss']:.4f}")
-    save(out, weights, info, config, metrics, history)
+    save(out, weights, info, config, metrics, history, scored, timings)
     log(f"saved {out}")
     return Run(out, config, metrics, history)
+
+
+def split_labels(prepared) -> dict:
+    parts = {"train": prepared.train, "validation": prepared.val, "test": prepared.test}
+    return {name: part.y.cpu().numpy() for name, part in parts.items() if part is not None}
 
 
 def model_info(config: RunConfig, dataset: data.Dataset, arch: dict, pre: Preprocessor) -> dict:
@@ -128,11 +155,11 @@ def _csv(rows: list[dict], columns: tuple[str, ...]) -> str:
 
 
 def save(out: Path, weights: dict, info: dict, config: RunConfig, metrics: dict,
-         history: History) -> None:
+         history: History, scored: TestPredictions, timings: Timings) -> None:
     """Write the whole run into a staging folder, then publish it under `out` at once."""
     import tomli_w
 
-    from . import plots
+    from . import predictions_file, report, run_plots
 
     stage = artifacts.stage_dir(out)
     try:
@@ -141,20 +168,23 @@ def save(out: Path, weights: dict, info: dict, config: RunConfig, metrics: dict,
         # reused as --config for a new run.
         settings = {k: v for k, v in config.to_dict().items() if k != "out"}
         artifacts.write_atomic(stage / "config.toml", tomli_w.dumps(settings))
-        artifacts.write_json(stage / "metrics.json", metrics)
         artifacts.write_atomic(stage / "history.csv", _csv(history.epochs, HISTORY_COLUMNS))
         if history.evals:
             artifacts.write_atomic(stage / "evals.csv", _csv(history.evals, EVAL_COLUMNS))
+        artifacts.write_atomic(stage / predictions_file.FILENAME,
+                               predictions_file.to_csv(scored, info["classes"]))
         (stage / "plots").mkdir()
-        title = f"{config.model} on {config.source_name}"
-        plots.learning_curves(history.epochs, history.evals, history.best_epoch, title,
-                              stage / "plots" / "learning_curves.png")
-        plots.confusion_matrix(metrics["test"]["confusion_matrix"], metrics["test"]["classes"],
-                               f"{title}: test confusion matrix",
-                               stage / "plots" / "confusion_matrix.png")
-        if "coefficients" in metrics:
-            plots.coefficients(metrics["coefficients"], f"{title}: largest coefficients",
-                               stage / "plots" / "coefficients.png")
+        timings.lap("write")
+        run_plots.draw_all(stage / "plots", f"{config.model} on {config.source_name}", history,
+                           metrics, scored, info, weights)
+        timings.lap("plots")
+        if config.tensorboard:
+            from . import tensorboard_log
+
+            tensorboard_log.write(stage, history.epochs, history.evals)
+        timings.total()  # up to the report, which shows it
+        artifacts.write_json(stage / "metrics.json", metrics)
+        report.write(stage, info, out.name)
         artifacts.write_json(stage / artifacts.MODEL_JSON, info)  # last: marks a complete run
         artifacts.publish(stage, out)
     except BaseException:

@@ -27,6 +27,8 @@ def learning_curves(epochs: list[dict], evals: list[dict], best_epoch: int | Non
                     title: str, path: Path) -> None:
     """Loss and accuracy per epoch (train and validation), plus the --eval-every test points."""
     plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator
+
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
     x = [row["epoch"] for row in epochs]
     for key, ax in (("loss", ax_loss), ("accuracy", ax_acc)):
@@ -37,6 +39,7 @@ def learning_curves(epochs: list[dict], evals: list[dict], best_epoch: int | Non
         if best_epoch is not None:
             ax.axvline(best_epoch, color="grey", linestyle="--", label=f"best epoch {best_epoch}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
         ax.set_ylabel(key)
         ax.grid(alpha=0.3)
     if evals:
@@ -53,13 +56,17 @@ def learning_curves(epochs: list[dict], evals: list[dict], best_epoch: int | Non
     plt.close(fig)
 
 
-def confusion_matrix(matrix: list[list[int]], classes: list[str], title: str, path: Path) -> None:
+def confusion_matrix(matrix: list[list[int]], classes: list[str], title: str, path: Path,
+                     normalize: bool = False) -> None:
+    """Counts, or with `normalize` each true class's row as shares (its recall on the diagonal)."""
     plt = _pyplot()
-    cm = np.asarray(matrix)
+    cm = np.asarray(matrix, dtype=np.float64 if normalize else np.int64)
+    if normalize:
+        cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
     k = len(classes)
     size = min(4 + 0.45 * k, 14)
     fig, ax = plt.subplots(figsize=(size, size * 0.85))
-    image = ax.imshow(cm, cmap="Blues")
+    image = ax.imshow(cm, cmap="Blues", vmin=0, vmax=1 if normalize else None)
     fig.colorbar(image, ax=ax, fraction=0.046)
     long_names = max(len(c) for c in classes) > 3
     ax.set_xticks(range(k), classes, rotation=45 if long_names else 0,
@@ -69,9 +76,9 @@ def confusion_matrix(matrix: list[list[int]], classes: list[str], title: str, pa
     ax.set_ylabel("true")
     if k <= 20:
         threshold = cm.max() / 2 if cm.size else 0
-        for (i, j), count in np.ndenumerate(cm):
-            ax.text(j, i, str(count), ha="center", va="center", fontsize=8,
-                    color="white" if count > threshold else "black")
+        for (i, j), value in np.ndenumerate(cm):
+            ax.text(j, i, f"{value:.2f}" if normalize else str(value), ha="center",
+                    va="center", fontsize=8, color="white" if value > threshold else "black")
     ax.set_title(title)
     _save(fig, path)
     plt.close(fig)

@@ -22,7 +22,8 @@ from .models import logits_of, loss_function, predicted_classes, to_model_input
 from .optim import l2_penalty, lr_factor, make_optimizer
 from .progress import interactive, progress_bar
 
-LBFGS_ROUND = 20  # L-BFGS iterations per optimizer.step() call (one history row each)
+LBFGS_ROUND = 5  # L-BFGS iterations per optimizer.step() call: one history row each (a
+# learning curve with a point every 5 iterations; each round costs one extra evaluation)
 BAR_REFRESH_STEPS = 50
 MAX_EPOCH_LINES = 20
 

@@ -68,7 +68,7 @@ CASES = {
     "header repeated": ((GOOD + "x,colour,y\n" + GOOD.split("\n", 1)[1]).encode(), [],
                         "line 42: repeats the header"),
     "enormous line": (b"x,colour,y\n1,red,a\n2," + b"z" * (20 << 20) + b",b\n", [],
-                      "a line spans more than the 8 MiB read block"),
+                      "a line spans more than the 4 MiB read block"),
     "unknown --numeric column": (GOOD.encode(), ["--numeric", "size"],
                                  "--numeric: no column 'size'"),
 }
