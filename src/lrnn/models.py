@@ -13,7 +13,7 @@ from .preprocessing.images import PIXEL_SCALE
 
 ACTIVATIONS = {
     "relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid,
-    "leaky_relu": nn.LeakyReLU, "silu": nn.SiLU, "elu": nn.ELU,
+    "leaky_relu": nn.LeakyReLU, "silu": nn.SiLU, "elu": nn.ELU, "identity": nn.Identity,
 }
 EVAL_CHUNK = 8192
 

@@ -79,14 +79,20 @@ class Trainer:
                  val: TrainData | None = None, test: TrainData | None = None,
                  log: Callable[[str], None] = print,
                  on_checkpoint: Callable[[int, dict], None] | None = None,
-                 resume: dict | None = None):
+                 resume: dict | None = None,
+                 on_epoch: Callable[[dict], bool] | None = None, optimizer=None):
+        """`on_checkpoint(step, state)` writes a checkpoint; `resume` is a state to continue
+        from. `on_epoch(row)` sees each history row and returns True to stop training there
+        (the estimators' stopping rules); `optimizer` continues with an earlier Trainer's
+        optimizer and its state (MLPClassifier.partial_fit; mini-batch optimizers only)."""
         self.model, self.config, self.log = model, config, log
         self.train, self.val, self.test = train, val, test
+        self.on_epoch = on_epoch
         self.loss_fn = loss_function(n_classes)
         self.device = train.X.device
         self.dist = distributed.current()
         self.lbfgs_twin = copy.deepcopy(model).double() if config.optimizer == "lbfgs" else None
-        self.optimizer = make_optimizer(self.lbfgs_twin or model, config, len(train))
+        self.optimizer = optimizer or make_optimizer(self.lbfgs_twin or model, config, len(train))
         self.net = self._data_parallel(model)
         self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
         self.history, self.position, self.early = History(), Position(), EarlyStopping()
@@ -343,6 +349,8 @@ class Trainer:
             self.history.stopped_early = True
             self.log(f"early stopping at epoch {pos.epoch}: no validation improvement in "
                      f"{self.config.patience} epochs")
+        elif self.on_epoch is not None and self.on_epoch(row):
+            self.history.stopped_early = True
         pos.batch, pos.order = 0, None
         action = faults.take("epoch", pos.epoch) if faults.active() else None
         if action in faults.SIGNALS:
