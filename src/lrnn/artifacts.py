@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .errors import ArtifactError, InputError
 
 FORMAT_VERSION = 1
@@ -61,7 +63,9 @@ def save_weights(folder: Path, weights: dict) -> str:
     """Write model.safetensors from numpy arrays; return its sha256 for model.json."""
     from safetensors.numpy import save
 
-    blob = save(weights)
+    # safetensors writes an array's memory as it lies: a transposed view would come back
+    # scrambled, so every tensor is made C-contiguous first.
+    blob = save({name: np.ascontiguousarray(w) for name, w in weights.items()})
     write_atomic(folder / WEIGHTS, blob)
     return hashlib.sha256(blob).hexdigest()
 

@@ -21,7 +21,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from . import faults
+from . import distributed, faults
 from .errors import InputError
 from .models import logits_of, loss_function, predicted_classes, to_model_input
 from .optim import l2_penalty, lr_factor, make_optimizer
@@ -79,13 +79,21 @@ class Trainer:
                  val: TrainData | None = None, test: TrainData | None = None,
                  log: Callable[[str], None] = print,
                  on_checkpoint: Callable[[int, dict], None] | None = None,
-                 resume: dict | None = None):
+                 resume: dict | None = None,
+                 on_epoch: Callable[[dict], bool] | None = None, optimizer=None):
+        """`on_checkpoint(step, state)` writes a checkpoint; `resume` is a state to continue
+        from. `on_epoch(row)` sees each history row and returns True to stop training there
+        (the estimators' stopping rules); `optimizer` continues with an earlier Trainer's
+        optimizer and its state (MLPClassifier.partial_fit; mini-batch optimizers only)."""
         self.model, self.config, self.log = model, config, log
         self.train, self.val, self.test = train, val, test
+        self.on_epoch = on_epoch
         self.loss_fn = loss_function(n_classes)
         self.device = train.X.device
+        self.dist = distributed.current()
         self.lbfgs_twin = copy.deepcopy(model).double() if config.optimizer == "lbfgs" else None
-        self.optimizer = make_optimizer(self.lbfgs_twin or model, config, len(train))
+        self.optimizer = optimizer or make_optimizer(self.lbfgs_twin or model, config, len(train))
+        self.net = self._data_parallel(model)
         self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
         self.history, self.position, self.early = History(), Position(), EarlyStopping()
         self.stops, self.on_checkpoint = StopRequests(), on_checkpoint
@@ -96,12 +104,28 @@ class Trainer:
             self._restore(resume)
         self.started = time.perf_counter()
 
+    def _data_parallel(self, model: nn.Module) -> nn.Module:
+        """The module the training steps run: DDP under torchrun (L-BFGS excepted: every
+        process solves the same full-batch problem), the model itself otherwise."""
+        if not self.dist.enabled or self.config.optimizer == "lbfgs":
+            return model
+        from torch.nn.parallel import DistributedDataParallel
+
+        ids = [self.device] if self.device.type == "cuda" else None
+        return DistributedDataParallel(model, device_ids=ids)
+
     # --- state for checkpoints -----------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
+        """Everything to continue exactly. Under torchrun every process must call it (it
+        gathers each process's random state and the epoch's running sums)."""
         trained = self.lbfgs_twin or self.model
-        return {"position": self.position.to_state(), "model": trained.state_dict(),
+        position = self.position.to_state()
+        if self.dist.enabled and position["loss_sum"] is not None:
+            position.update(zip(("loss_sum", "correct", "seen"), self._epoch_sums()))
+        return {"position": position, "model": trained.state_dict(),
                 "optimizer": self.optimizer.state_dict(), "rng": rng_state(self.generator),
+                "process_rng": distributed.gather(torch.get_rng_state()),
                 "early_stopping": self.early.to_state(),
                 "history": {"epochs": self.history.epochs, "evals": self.history.evals,
                             "best_epoch": self.history.best_epoch,
@@ -115,7 +139,14 @@ class Trainer:
             self.model.load_state_dict(self.lbfgs_twin.state_dict())
         self.optimizer.load_state_dict(state["optimizer"])
         restore_rng(state["rng"], self.generator)
+        mine = state.get("process_rng", [])
+        if len(mine) == self.dist.world:  # each process its own dropout random numbers
+            torch.set_rng_state(mine[self.dist.rank])
         self.position = Position.from_state(state["position"], self.device)
+        if self.dist.enabled and not self.dist.is_main and self.position.loss_sum is not None:
+            # the saved running sums are the global ones: process 0 carries them on
+            self.position.loss_sum.zero_(), self.position.correct.zero_()
+            self.position.seen = 0
         self.early = EarlyStopping.from_state(state["early_stopping"], self.device)
         saved = state["history"]
         self.history = History(saved["epochs"], saved["evals"], saved["best_epoch"],
@@ -126,9 +157,18 @@ class Trainer:
         return self._elapsed_before + time.perf_counter() - self.started
 
     def _checkpoint(self) -> None:
-        if self.on_checkpoint is not None:
-            self.on_checkpoint(self.position.step, self.state())
-            self._last_checkpoint = time.perf_counter()
+        """Process 0 writes; every process learns whether it could (none is left waiting)."""
+        if self.on_checkpoint is None:
+            return
+        state, failure = self.state(), None
+        if self.dist.is_main:
+            try:
+                self.on_checkpoint(self.position.step, state)
+            except Exception as exc:  # re-raised below, once every process knows
+                failure = exc
+        if not distributed.all_agree(failure is None):
+            raise failure or InputError("process 0 could not write a checkpoint")
+        self._last_checkpoint = time.perf_counter()
 
     def _finished(self) -> bool:
         total = self.config.iterations or self.config.epochs if self.config.optimizer == "lbfgs" \
@@ -138,6 +178,8 @@ class Trainer:
 
     def _stop_if_requested(self) -> None:
         signum = self.stops.signum
+        if self.dist.enabled:  # stop together: one signalled process stops them all
+            signum = distributed.reduce_int(signum or 0, "max") or None
         if signum is None:
             return
         self._checkpoint()
@@ -168,7 +210,7 @@ class Trainer:
     def _fit_minibatch(self) -> None:
         total, pos = self._total_steps(), self.position
         factor = lr_factor(self.config.schedule, total)
-        with progress_bar(total, "training", unit="step") as bar:
+        with progress_bar(total, "training", unit="step", show=self.dist.is_main) as bar:
             bar.update(pos.step)
             while pos.step < total and not self.history.stopped_early:
                 if pos.batch == 0:
@@ -179,7 +221,16 @@ class Trainer:
                     pos.batch, pos.step = pos.batch + 1, pos.step + 1
                     bar.update(1)
                     self._after_step(bar)
-                self._end_epoch(pos.loss_sum, pos.correct, pos.seen)
+                loss_sum, correct, seen = self._epoch_sums()
+                self._end_epoch(loss_sum / max(seen, 1), correct / max(seen, 1))
+
+    def _epoch_sums(self) -> tuple[float, float, int]:
+        """The current epoch's loss sum, correct count and rows, over all processes."""
+        pos = self.position
+        sums = torch.stack([pos.loss_sum.float(), pos.correct.float(),
+                            torch.tensor(float(pos.seen), device=self.device)])
+        loss_sum, correct, seen = distributed.all_reduce(sums).tolist()
+        return loss_sum, correct, int(seen)
 
     def _start_epoch(self) -> None:
         pos = self.position
@@ -190,21 +241,25 @@ class Trainer:
         pos.seen = 0
 
     def _step(self, index: torch.Tensor, lr: float) -> None:
-        pos = self.position
-        x, y, w = draw_batch(self.train, index)
+        """One optimizer step on the global batch `index` (this process's share of it)."""
+        pos, rows = self.position, self.dist.shard(index)
+        x, y, w = draw_batch(self.train, rows)
         if faults.active():
             x = self._inject(pos.step + 1, x)
         self.optimizer.set_lr(lr)
-        logits = self.model(x)
-        loss = self.loss_fn(logits, y, w)
+        logits = self.net(x)
+        if self.dist.enabled:  # DDP averages gradients over processes: see distributed.py
+            loss = self.loss_fn(logits, y, w, "sum") * (self.dist.world / len(index))
+        else:
+            loss = self.loss_fn(logits, y, w)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
         with torch.no_grad():
             loss = loss.detach()
-            pos.loss_sum += loss * len(index)
+            pos.loss_sum += loss * (len(index) / self.dist.world)  # this process's row sum
             pos.correct += (predicted_classes(logits, self.config.threshold) == y).sum()
-            pos.seen += len(index)
+            pos.seen += len(rows)
             self._recent[(pos.step + 1) % CHECK_STEPS] = loss  # this is step pos.step + 1
 
     def _inject(self, step: int, x: torch.Tensor) -> torch.Tensor:
@@ -227,21 +282,28 @@ class Trainer:
         if self.config.checkpoint_every and step % self.config.checkpoint_every == 0:
             self._check_finite()
             self._checkpoint()
-        if step % 50 == 0 and interactive():  # each refresh makes the host wait for the device
-            pos = self.position
+        if step % 50 == 0 and interactive() and self.dist.is_main:  # a refresh waits for the
+            pos = self.position                                       # device: only now and then
             bar.set_postfix(epoch=pos.epoch, loss=f"{float(pos.loss_sum) / pos.seen:.4f}",
                             acc=f"{float(pos.correct) / pos.seen:.2%}")
-        self._stop_if_requested()
+        # under torchrun the processes agree on stopping every CHECK_STEPS steps (a collective
+        # each step would slow every step); alone, a stop request is seen after each step
+        if not self.dist.enabled or step % CHECK_STEPS == 0:
+            self._stop_if_requested()
 
     def _check_finite(self) -> None:
-        """Name the first step whose loss was not finite, among those since the last check."""
+        """Name the first step whose loss was not finite, among those since the last check
+        (under torchrun the first over all processes, so that they all stop)."""
         step = self.position.step
         steps = list(range(max(self._checked_step + 1, step - CHECK_STEPS + 1), step + 1))
         losses = self._recent[[s % CHECK_STEPS for s in steps]].cpu()
         self._checked_step = step
         bad = (~torch.isfinite(losses)).nonzero()
-        if len(bad):
-            self._diverged(losses[int(bad[0])].item(), steps[int(bad[0])])
+        first = steps[int(bad[0])] if len(bad) else step + 1
+        first = distributed.reduce_int(first, "min")
+        if first <= step:
+            value = losses[steps.index(first)].item() if first in steps else float("nan")
+            self._diverged(value, first)
 
     def _diverged(self, loss: float, step: int) -> None:
         per_epoch = math.ceil(len(self.train) / self.config.batch_size) if self.config.batch_size \
@@ -256,7 +318,8 @@ class Trainer:
         if self.test is None:
             return
         pos = self.position
-        train_loss = float(pos.loss_sum) / max(pos.seen, 1)
+        loss_sum, _, seen = self._epoch_sums()
+        train_loss = loss_sum / max(seen, 1)
         test_loss, test_acc = scores(self.model, self.test, self.loss_fn, self.config.threshold)
         self.model.train()
         self.history.evals.append({"step": pos.step, "epoch": pos.epoch, "train_loss": train_loss,
@@ -266,11 +329,10 @@ class Trainer:
 
     # --- epoch ends, early stopping --------------------------------------------------------
 
-    def _end_epoch(self, loss_sum, correct, seen: int) -> None:
+    def _end_epoch(self, train_loss: float, train_acc: float) -> None:
         """Record the epoch, update early stopping, checkpoint; the next step starts an epoch."""
         self._check_finite()
         pos = self.position
-        train_loss, train_acc = float(loss_sum) / max(seen, 1), float(correct) / max(seen, 1)
         row = {"epoch": pos.epoch, "step": pos.step,
                "lr": self.optimizer.param_groups[0]["lr"], "train_loss": train_loss,
                "train_accuracy": train_acc, "time_s": self.elapsed(), "unix_time": time.time()}
@@ -287,12 +349,15 @@ class Trainer:
             self.history.stopped_early = True
             self.log(f"early stopping at epoch {pos.epoch}: no validation improvement in "
                      f"{self.config.patience} epochs")
+        elif self.on_epoch is not None and self.on_epoch(row):
+            self.history.stopped_early = True
         pos.batch, pos.order = 0, None
         action = faults.take("epoch", pos.epoch) if faults.active() else None
         if action in faults.SIGNALS:
             self.stops.request(faults.SIGNALS[action])
-        if self._finished() or time.perf_counter() - self._last_checkpoint >= \
-                EPOCH_CHECKPOINT_SECONDS:
+        # under torchrun every epoch end (processes must agree, and clocks differ)
+        if self._finished() or self.dist.enabled or \
+                time.perf_counter() - self._last_checkpoint >= EPOCH_CHECKPOINT_SECONDS:
             self._checkpoint()
         self._stop_if_requested()
 
@@ -349,7 +414,7 @@ class Trainer:
 
         total = self.config.iterations or self.config.epochs
         state = self.optimizer.state[self.optimizer.param_groups[0]["params"][0]]
-        with progress_bar(total, "training (lbfgs)", unit="iter") as bar:
+        with progress_bar(total, "training (lbfgs)", unit="iter", show=self.dist.is_main) as bar:
             bar.update(pos.step)
             while pos.step < total and not self.history.converged and \
                     not self.history.stopped_early:
@@ -370,4 +435,4 @@ class Trainer:
         loss, acc = scores(self.model, self.train, self.loss_fn, self.config.threshold)
         if not math.isfinite(loss):
             self._diverged(loss, self.position.step)
-        self._end_epoch(torch.tensor(loss), torch.tensor(acc), 1)
+        self._end_epoch(loss, acc)
