@@ -68,9 +68,9 @@ def _settings(runs: list[RunFiles]) -> str:
 def curves_png(runs: list[RunFiles]) -> bytes:
     """Loss and accuracy per epoch (validation solid, training dashed), and the validation
     accuracy against seconds of training, one colour per run."""
-    from .plots import _pyplot
+    from .plots import figures
 
-    plt = _pyplot()
+    plt = figures()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
     colors = plt.get_cmap("tab10")
     for i, run in enumerate(runs):

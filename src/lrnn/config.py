@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import math
+import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -93,6 +94,8 @@ def _sizes(value: Any) -> tuple[int, ...]:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, os.PathLike):  # the Python API takes paths too
+        value = os.fspath(value)
     if not isinstance(value, str) or not value:
         raise ValueError("a non-empty text")
     return value

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .evaluation import ECE_BINS, calibration_bins, expected_calibration_error
-from .plots import _pyplot, _save
+from .plots import figures, save_figure
 
 MAX_LEGEND_CLASSES = 12  # more entries than this make the legend unreadable
 
@@ -28,7 +28,7 @@ def roc_and_precision_recall(y: np.ndarray, probs: np.ndarray, classes: list[str
                              path: Path) -> None:
     from sklearn import metrics
 
-    plt = _pyplot()
+    plt = figures()
     fig, (ax_roc, ax_pr) = plt.subplots(1, 2, figsize=(11, 4.8))
     curves = _one_vs_rest(y, probs, classes)
     colors = plt.get_cmap("tab10" if len(curves) <= 10 else "tab20")
@@ -51,7 +51,7 @@ def roc_and_precision_recall(y: np.ndarray, probs: np.ndarray, classes: list[str
         ax_pr.legend(fontsize=8, loc="lower left")
     kind = f"positive class {classes[1]}" if len(classes) == 2 else "each class vs the rest"
     fig.suptitle(f"{title} ({kind})")
-    _save(fig, path)
+    save_figure(fig, path)
     plt.close(fig)
 
 
@@ -76,7 +76,7 @@ def calibration(y: np.ndarray, probs: np.ndarray, classes: list[str], title: str
         score, hit = probs.max(axis=1), probs.argmax(axis=1) == y
         xlabel, ylabel = "top-class probability (confidence)", "accuracy"
     count, mean_score, mean_hit = calibration_bins(score, hit)
-    plt = _pyplot()
+    plt = figures()
     fig, (ax, ax_hist) = plt.subplots(2, 1, figsize=(6, 7), sharex=True,
                                       gridspec_kw={"height_ratios": [3, 1.2]})
     edges = np.linspace(0, 1, ECE_BINS + 1)
@@ -97,7 +97,7 @@ def calibration(y: np.ndarray, probs: np.ndarray, classes: list[str], title: str
     ax_hist.set_xlabel(xlabel)
     ax_hist.set_ylabel("test rows")
     ax_hist.set_xlim(0, 1)
-    _save(fig, path)
+    save_figure(fig, path)
     plt.close(fig)
 
 
@@ -106,7 +106,7 @@ def sigmoid_of_score(y: np.ndarray, score: np.ndarray, classes: list[str], thres
     """The binary model's picture: P(positive) = sigmoid(score), where score is the model's one
     logit (logistic regression: w.x + b), with each test row laid at its true class's height
     (0 or 1, jittered) and the decision threshold marked."""
-    plt = _pyplot()
+    plt = figures()
     fig, ax = plt.subplots(figsize=(8, 4.8))
     reach = max(float(np.abs(score).max()), 1.0) * 1.05
     z = np.linspace(-reach, reach, 400)
@@ -129,5 +129,5 @@ def sigmoid_of_score(y: np.ndarray, score: np.ndarray, classes: list[str], thres
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.set_title(title)
-    _save(fig, path)
+    save_figure(fig, path)
     plt.close(fig)

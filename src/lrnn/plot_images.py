@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .plots import _pyplot, _save
+from .plots import figures, save_figure
 
 GRID_ROWS, GRID_COLS = 4, 8
 
@@ -26,7 +26,7 @@ def mistakes_grid(images: np.ndarray, y: np.ndarray, predicted: np.ndarray, prob
 
     The tiles are pasted into one canvas drawn with a single imshow: 32 small axes take
     several times longer to render."""
-    plt = _pyplot()
+    plt = figures()
     chosen = most_confident_mistakes(y, predicted, probs)
     rows, cols = images.shape[1:]
     pad_top, pad = rows // 2 + 6, 4  # room for two lines of text above each tile
@@ -46,7 +46,7 @@ def mistakes_grid(images: np.ndarray, y: np.ndarray, predicted: np.ndarray, prob
     n_wrong = int((predicted != y).sum())
     shown = f"the {len(chosen)} most confident of {n_wrong:,}" if n_wrong else "none"
     ax.set_title(f"{title}: test mistakes ({shown} of {len(y):,} test images)")
-    _save(fig, path)
+    save_figure(fig, path)
     plt.close(fig)
 
 
@@ -59,7 +59,7 @@ def class_templates(weight: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 def weight_templates(weight: np.ndarray, shape: tuple[int, int], classes: list[str],
                      title: str, path: Path) -> None:
     """Red pixels raise the class's score, blue ones lower it; one colour scale for all."""
-    plt = _pyplot()
+    plt = figures()
     templates = class_templates(weight, shape)
     names = [f"{classes[1]} vs {classes[0]}"] if len(templates) == 1 else classes
     cols = min(len(templates), 5)
@@ -73,5 +73,5 @@ def weight_templates(weight: np.ndarray, shape: tuple[int, int], classes: list[s
         ax.set_title(name, fontsize=10)
     fig.colorbar(image, ax=axes, fraction=0.025, label="weight")
     fig.suptitle(f"{title}: weights of each class as an image")
-    _save(fig, path)
+    save_figure(fig, path)
     plt.close(fig)

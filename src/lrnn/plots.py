@@ -1,4 +1,4 @@
-"""Figures of a run, drawn with matplotlib's non-interactive backend."""
+"""Figures of a run, drawn on matplotlib Figure objects (no pyplot)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,34 @@ from pathlib import Path
 import numpy as np
 
 
-def _pyplot():
-    import matplotlib
+class _Figures:
+    """The few pyplot calls the plot modules use, made without pyplot: importing pyplot with a
+    file-only backend would switch the whole process (in Jupyter, later plt.show() cells would
+    show nothing), and these figures never need a window."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    @staticmethod
+    def subplots(*args, figsize=None, **kwargs):
+        from matplotlib.figure import Figure
 
-    return plt
+        fig = Figure(figsize=figsize)
+        return fig, fig.subplots(*args, **kwargs)
+
+    @staticmethod
+    def close(fig) -> None:
+        """Nothing to release: no pyplot registry holds these figures."""
+
+    @staticmethod
+    def get_cmap(name: str):
+        import matplotlib
+
+        return matplotlib.colormaps[name]
 
 
-def _save(fig, path: Path) -> None:
+def figures() -> type[_Figures]:
+    return _Figures
+
+
+def save_figure(fig, path: Path) -> None:
     """Render to a temporary name and rename, like every other artifact."""
     tmp = path.with_name(f".{path.name}.tmp.png")
     fig.savefig(tmp, dpi=110, bbox_inches="tight")
@@ -26,7 +44,7 @@ def _save(fig, path: Path) -> None:
 def learning_curves(epochs: list[dict], evals: list[dict], best_epoch: int | None,
                     title: str, path: Path) -> None:
     """Loss and accuracy per epoch (train and validation), plus the --eval-every test points."""
-    plt = _pyplot()
+    plt = figures()
     from matplotlib.ticker import MaxNLocator
 
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
@@ -52,14 +70,14 @@ def learning_curves(epochs: list[dict], evals: list[dict], best_epoch: int | Non
     ax_loss.legend()
     ax_acc.legend()
     fig.suptitle(title)
-    _save(fig, path)
+    save_figure(fig, path)
     plt.close(fig)
 
 
 def confusion_matrix(matrix: list[list[int]], classes: list[str], title: str, path: Path,
                      normalize: bool = False) -> None:
     """Counts, or with `normalize` each true class's row as shares (its recall on the diagonal)."""
-    plt = _pyplot()
+    plt = figures()
     cm = np.asarray(matrix, dtype=np.float64 if normalize else np.int64)
     if normalize:
         cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
@@ -80,14 +98,14 @@ def confusion_matrix(matrix: list[list[int]], classes: list[str], title: str, pa
             ax.text(j, i, f"{value:.2f}" if normalize else str(value), ha="center",
                     va="center", fontsize=8, color="white" if value > threshold else "black")
     ax.set_title(title)
-    _save(fig, path)
+    save_figure(fig, path)
     plt.close(fig)
 
 
 def coefficients(table: dict, title: str, path: Path, top: int = 20) -> None:
     """The largest logistic-regression coefficients by feature name: signed bars for one
     class, a class-by-feature heatmap for several."""
-    plt = _pyplot()
+    plt = figures()
     by_class = table["by_class"]
     classes = list(by_class)
     features = list(next(iter(by_class.values())))
@@ -109,5 +127,5 @@ def coefficients(table: dict, title: str, path: Path, top: int = 20) -> None:
         ax.set_yticks(range(len(names)), names)
         fig.colorbar(image, ax=ax, label="coefficient")
     ax.set_title(title)
-    _save(fig, path)
+    save_figure(fig, path)
     plt.close(fig)
