@@ -142,9 +142,11 @@ def remove_leftovers(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def newest(folder: Path, warn) -> tuple[Path, dict[str, Any]]:
-    """The newest readable checkpoint; a damaged newer one is reported and skipped."""
-    remove_leftovers(folder)
+def newest(folder: Path, warn, clean: bool = True) -> tuple[Path, dict[str, Any]]:
+    """The newest readable checkpoint; a damaged newer one is reported and skipped. `clean`:
+    this process holds the folder's lock and may remove a killed write's leftovers."""
+    if clean:
+        remove_leftovers(folder)
     files = checkpoint_files(folder)
     if not files:
         raise ArtifactError(f"--resume: no checkpoint in {folder}; nothing to resume "

@@ -67,6 +67,12 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
                         help="text encoding of table files (default: utf-8)")
 
 
+def _positive_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import commands
 
@@ -85,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
                        help="settings file: `name = value` lines with the flags' names")
     train.add_argument("--quiet", "-q", action="store_true", help="print only the result")
+    train.add_argument("--nproc", type=_positive_count, default=None, metavar="N",
+                       help="train with N data-parallel processes on this machine (torchrun; "
+                            "see README, Scaling out) (default: one process)")
     train.add_argument("--resume", metavar="RUN", default=None,
                        help="continue the run in RUN from its newest checkpoint; settings given "
                             "with it may only lengthen or re-time training (default: a new run)")
@@ -152,7 +161,9 @@ def _terminate(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    raw_argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(raw_argv)
+    args.raw_argv = raw_argv
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args) or 0

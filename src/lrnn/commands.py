@@ -24,20 +24,55 @@ def train(args: argparse.Namespace) -> int:
     for name, raw in setting_values(args).items():
         flag = "--" + name.replace("_", "-")
         values[name] = raw if isinstance(raw, bool) else parse_setting(name, raw, flag)
-    log = (lambda message: None) if args.quiet else print
-    if args.resume:
-        from .engine import resume
+    if not args.resume:
+        build_config(values)  # bad settings fail here, before any process is started
+    if args.nproc:
+        return launch_torchrun(args.nproc, args.raw_argv)
+    from . import distributed
 
-        result = resume(Path(args.resume), values, log=log, warn=warn)
-    else:
-        config = build_config(values)
-
-        from .engine import run
-
-        result = run(config, log=log, warn=warn)
+    with distributed.session() as process:
+        quiet = args.quiet or not process.is_main
+        log = (lambda message: None) if quiet else print
+        result = _train_or_resume(args, values, process, log,
+                                  warn if process.is_main else (lambda message: None))
+    if not process.is_main:
+        return 0
     if args.quiet:
         print(f"test accuracy {result.metrics['test']['accuracy']:.4f}  {result.run_dir}")
     return 0
+
+
+def _train_or_resume(args, values: dict, process, log, warn_):
+    """A new run, or --resume; a job that torchrun restarted after a failure goes on from its
+    newest checkpoint."""
+    from .checkpoints import checkpoint_files
+    from .engine import resume, run
+
+    folder = Path(args.resume or values.get("out") or "")
+    restarted = process.restart > 0 and bool(values.get("out")) and \
+        bool(checkpoint_files(folder / "checkpoints"))
+    if args.resume or restarted:
+        given = {k: v for k, v in values.items() if k != "out"}
+        return resume(folder, given, log=log, warn=warn_)
+    return run(build_config(values), log=log, warn=warn_)
+
+
+def launch_torchrun(nproc: int, argv: list[str]) -> int:
+    """`lrnn train --nproc N ...`: the same command under torchrun, N processes here."""
+    import subprocess
+    import sys
+
+    rest, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--nproc":
+            skip = True
+        elif not arg.startswith("--nproc="):
+            rest.append(arg)
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+               f"--nproc-per-node={nproc}", "-m", "lrnn", *rest]
+    return subprocess.call(command)
 
 
 def _run_settings(run_dir: Path) -> dict:

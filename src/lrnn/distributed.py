@@ -68,7 +68,13 @@ def session():
     use_cuda = torch.cuda.is_available()
     if use_cuda:
         torch.cuda.set_device(context.local_rank)
-    dist.init_process_group("nccl" if use_cuda else "gloo", timeout=timedelta(seconds=TIMEOUT_S))
+    timeout = timedelta(seconds=TIMEOUT_S)
+    store, _, _ = next(dist.rendezvous("env://", context.rank, context.world, timeout=timeout))
+    # torchrun's store outlives a restart of the job; without a fresh namespace per attempt the
+    # new processes would read the dead ones' addresses and fail to connect.
+    store = dist.PrefixStore(f"lrnn/attempt-{context.restart}", store)
+    dist.init_process_group("nccl" if use_cuda else "gloo", store=store, rank=context.rank,
+                            world_size=context.world, timeout=timeout)
     _current = context
     try:
         yield context

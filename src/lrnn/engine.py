@@ -12,10 +12,10 @@ from typing import Any, Callable
 
 import torch
 
-from . import __version__, checkpoints, resuming
+from . import __version__, checkpoints, distributed, resuming
 from .artifacts import check_new_run_dir
 from .config import RunConfig, check_combinations
-from .errors import ArtifactError
+from .errors import ArtifactError, InputError
 from .device import choose_device, seed_everything, threads_for
 from .models import architecture, build
 from .outputs import model_info, numpy_weights, save, score
@@ -61,23 +61,38 @@ def run(config: RunConfig, log: Callable[[str], None] = print,
         from . import tensorboard_log
 
         tensorboard_log.require()
-    out = Path(config.out) if config.out else default_out(config)
+    out = distributed.broadcast(Path(config.out) if config.out else default_out(config))
     check_new_run_dir(out)
-    device = choose_device(config.device)
+    device = distributed.device_for(choose_device(config.device))
     prepared = prepare(config, device, warn)
-    return _train(resolve(config, len(prepared.train)), prepared, RunDir.create(out), device,
-                  log, warn)
+    run_dir = _for_every_process(lambda: RunDir.create(out), out)
+    return _train(resolve(config, len(prepared.train)), prepared, run_dir, device, log, warn)
+
+
+def _for_every_process(open_as_writer: Callable[[], RunDir], path: Path) -> RunDir:
+    """Process 0 opens (and locks) the run folder; the others follow once it could."""
+    if not distributed.current().enabled:
+        return open_as_writer()
+    run_dir, failure = None, None
+    if distributed.current().is_main:
+        try:
+            run_dir = open_as_writer()
+        except Exception as exc:  # re-raised below, once every process knows
+            failure = exc
+    if not distributed.all_agree(failure is None):
+        raise failure or InputError(f"{path}: process 0 could not open the run folder")
+    return run_dir or RunDir.follower(path)
 
 
 def resume(path: Path, given: dict[str, Any], log: Callable[[str], None] = print,
            warn: Callable[[str], None] = warn_on_stderr) -> Run:
     """Continue the run in `path` from its newest checkpoint, with the safe changes in
     `given` (settings the user named)."""
-    run_dir = RunDir.open_existing(Path(path))
+    run_dir = _for_every_process(lambda: RunDir.open_existing(Path(path)), Path(path))
     try:
-        source, saved = checkpoints.newest(run_dir.checkpoints, warn)
+        source, saved = checkpoints.newest(run_dir.checkpoints, warn, clean=run_dir.is_writer)
         config = resuming.resumed_config(saved["config"], given, str(source), warn)
-        device = choose_device(config.device)
+        device = distributed.device_for(choose_device(config.device))
         prepared = prepare(config, device, warn)
         resuming.check_data(saved["data_fingerprint"], resuming.data_fingerprint(prepared),
                             str(source))
@@ -93,7 +108,7 @@ def _train(config: RunConfig, prepared, run_dir: RunDir, device, log, warn,
            resume_state: dict | None = None) -> Run:
     from .run_summary import Timings
 
-    completed = False
+    completed = trained = False
     try:
         timings = Timings()
         dataset, pre, train = prepared.dataset, prepared.preprocessor, prepared.train
@@ -112,19 +127,33 @@ def _train(config: RunConfig, prepared, run_dir: RunDir, device, log, warn,
                            resume_state, run_dir)
         with threads_for(model, device):
             history = trainer.fit()
+        trained = True
         timings.lap("train")
-        info = model_info(config, dataset, arch, pre)
-        weights = numpy_weights(model)
-        metrics, scored = score(prepared, info, weights, config, history, device, timings)
-        timings.lap("evaluate")
-        log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss "
-            f"{metrics['test']['loss']:.4f}")
-        save(run_dir, weights, info, config, metrics, history, scored, timings)
+        metrics = {}
+        if run_dir.is_writer:  # under torchrun process 0 scores and saves, the others wait
+            metrics = _score_and_save(run_dir, model, config, prepared, arch, history, device,
+                                      timings, log)
         completed = True
     finally:
         run_dir.close(completed)
+        # under torchrun: process 0 may fail saving after the others finished training; all
+        # that got this far meet here, so none waits for ever. One that failed while training
+        # must not: the others are inside a gradient exchange, and torchrun stops them anyway.
+        everyone_done = distributed.all_agree(completed) if trained else completed
+    if not everyone_done:
+        raise InputError("another process of this torchrun job failed; see its message")
     log(f"saved {run_dir.path}")
     return Run(run_dir.path, config, metrics, history)
+
+
+def _score_and_save(run_dir, model, config, prepared, arch, history, device, timings, log):
+    info = model_info(config, prepared.dataset, arch, prepared.preprocessor)
+    weights = numpy_weights(model)
+    metrics, scored = score(prepared, info, weights, config, history, device, timings)
+    timings.lap("evaluate")
+    log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss {metrics['test']['loss']:.4f}")
+    save(run_dir, weights, info, config, metrics, history, scored, timings)
+    return metrics
 
 
 def _trainer(model, config, n_classes, train, prepared, log, writer, resume_state, run_dir):
@@ -148,6 +177,7 @@ class CheckpointWriter:
         self._fingerprint: str | None = None
 
     def __call__(self, step: int, trainer_state: dict) -> None:
+        """Called on process 0 only (training.Trainer._checkpoint)."""
         if self._fingerprint is None:  # hashing the data waits for the first checkpoint
             self._fingerprint = resuming.data_fingerprint(self.prepared)
         state = {"trainer": trainer_state, "config": self.config.to_dict(),

@@ -8,12 +8,13 @@ Set LRNN_FAULT to comma-separated `action@point=N` entries, for example
 - interrupt / sigterm: as if SIGINT / SIGTERM arrived then (the loop finishes the step,
   checkpoints and exits 130 / 143);
 - kill / raise: in the middle of writing that checkpoint (counted from 1 in this process), the
-  process SIGKILLs itself / the write raises OSError;
+  process SIGKILLs itself / the write raises OSError; `kill@step=N`: SIGKILL at that step;
 - nan: that step's inputs become NaN, so its loss is not finite;
 - hold: wait there (signalling it with the file `<LRNN_FAULT_RELEASE>.waiting`) until the file
   named by LRNN_FAULT_RELEASE exists.
 
-Unset in normal use: `active()` is then False and nothing else runs.
+Under torchrun, LRNN_FAULT_RANK=r limits the faults to the process of rank r, and a job that
+torchrun restarted runs without them. Unset in normal use: `active()` is then False and nothing else runs.
 """
 
 from __future__ import annotations
@@ -24,7 +25,13 @@ import time
 from pathlib import Path
 
 _PLANNED: dict[tuple[str, int], str] = {}
-for entry in filter(None, os.environ.get("LRNN_FAULT", "").replace(" ", "").split(",")):
+# Under torchrun: only the process of rank LRNN_FAULT_RANK (when set), and only in the job's
+# first attempt, so that a restarted job runs clean.
+_ENV = os.environ
+_THIS_PROCESS = _ENV.get("LRNN_FAULT_RANK", _ENV.get("RANK", "0")) == _ENV.get("RANK", "0") \
+    and _ENV.get("TORCHELASTIC_RESTART_COUNT", "0") == "0"
+_ENTRIES = _ENV.get("LRNN_FAULT", "") if _THIS_PROCESS else ""
+for entry in filter(None, _ENTRIES.replace(" ", "").split(",")):
     action, _, where = entry.partition("@")
     point, _, number = where.partition("=")
     _PLANNED[(point, int(number))] = action

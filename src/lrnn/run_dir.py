@@ -58,6 +58,15 @@ class RunDir:
                                 f"{'a file' if path.exists() else 'nothing'}")
         return cls(path, _lock(path), created=False)
 
+    @classmethod
+    def follower(cls, path: Path) -> "RunDir":
+        """Under torchrun, the view of processes other than 0: they read, never write."""
+        return cls(path, -1, created=False)
+
+    @property
+    def is_writer(self) -> bool:
+        return self._lock_fd >= 0
+
     @property
     def checkpoints(self) -> Path:
         return self.path / CHECKPOINTS
@@ -82,6 +91,8 @@ class RunDir:
     def close(self, completed: bool) -> None:
         """Release the lock; a run directory this run created and that holds nothing worth
         keeping (no artifact, no checkpoint) is removed."""
+        if not self.is_writer:
+            return
         os.close(self._lock_fd)
         (self.path / LOCK).unlink(missing_ok=True)
         has_checkpoint = self.checkpoints.is_dir() and any(self.checkpoints.iterdir())

@@ -122,7 +122,10 @@ class Trainer:
         trained = self.lbfgs_twin or self.model
         position = self.position.to_state()
         if self.dist.enabled and position["loss_sum"] is not None:
-            position.update(zip(("loss_sum", "correct", "seen"), self._epoch_sums()))
+            loss_sum, correct, seen = self._epoch_sums()  # the global sums, same types
+            position.update(loss_sum=torch.tensor(loss_sum, dtype=position["loss_sum"].dtype),
+                            correct=torch.tensor(correct).to(position["correct"].dtype),
+                            seen=seen)
         return {"position": position, "model": trained.state_dict(),
                 "optimizer": self.optimizer.state_dict(), "rng": rng_state(self.generator),
                 "process_rng": distributed.gather(torch.get_rng_state()),
@@ -269,6 +272,8 @@ class Trainer:
             self.stops.request(faults.SIGNALS[action])
         elif action == "hold":
             faults.hold()
+        elif action == "kill":
+            faults.kill_now()
         elif action == "nan":
             x = x * float("nan")
         return x
