@@ -90,7 +90,7 @@ def progress_line(name: str, round_: int, r: Repetition) -> str:
     accuracy = r.outcome.final_accuracy
     return (f"round {round_} {name:<16} wall {m.wall_s:6.2f} s  cpu {m.cpu_s:6.1f} s  "
             f"rss {m.max_rss_mib:5.0f} MiB  acc {'-' if accuracy is None else f'{accuracy:.2%}'}"
-            f"{reached}  load {m.load_before:.1f}{status}")
+            f"{reached}  others {m.others_cpu_share:.0%}{status}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,9 +46,13 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{x:.2%}"
 
 
+def _pct0(x: float | None) -> str:
+    return "-" if x is None else f"{x:.0%}"
+
+
 def tasks_table(summaries: dict[str, Summary]) -> list[str]:
     header = (f"{'task':<16}{'runs':>5}{'wall s':>9}{'cpu s':>8}{'to target':>15}"
-              f"{'test acc':>10}{'peak MiB':>10}{'load':>6}  what")
+              f"{'test acc':>10}{'peak MiB':>10}{'others':>8}  what")
     lines = [header, "-" * len(header)]
     for s in summaries.values():
         runs = f"{len(s.repetitions) - s.failures}/{len(s.repetitions)}"
@@ -56,10 +60,9 @@ def tasks_table(summaries: dict[str, Summary]) -> list[str]:
             to_target = "-"
         else:
             to_target = f"{_num(s.time_to_target_s, '.2f', 'never')} @{s.target:.1%}"
-        load = max((r.measurement.load_before for r in s.repetitions), default=math.nan)
         lines.append(f"{s.name:<16}{runs:>5}{_num(s.wall_s):>9}{_num(s.cpu_s, '.1f'):>8}"
                      f"{to_target:>15}{_pct(s.accuracy):>10}{_num(s.max_rss_mib, '.0f'):>10}"
-                     f"{load:>6.1f}  {s.what}")
+                     f"{_pct0(s.others_cpu_share):>8}  {s.what}")
     return lines
 
 
@@ -106,7 +109,7 @@ def _finite(x: float | None) -> float | None:
 def _repetition_json(r) -> dict:
     m = r.measurement
     return {"returncode": m.returncode, "wall_s": _finite(m.wall_s), "cpu_s": _finite(m.cpu_s),
-            "max_rss_mib": _finite(m.max_rss_mib), "load_before": _finite(m.load_before),
+            "max_rss_mib": _finite(m.max_rss_mib), "others_cpu_share": _finite(m.others_cpu_share),
             "test_accuracy": r.outcome.final_accuracy,
             "time_to_target_s": _finite(r.time_to_target_s),
             "train_time_to_target_s": _finite(r.train_time_to_target_s),
@@ -121,6 +124,7 @@ def _summary_json(s: Summary) -> dict:
             "median_train_time_to_target_s": _finite(s.train_time_to_target_s),
             "reached_target": s.reached, "median_test_accuracy": s.accuracy,
             "max_rss_mib": _finite(s.max_rss_mib), "failures": s.failures,
+            "median_others_cpu_share": _finite(s.others_cpu_share),
             "repetitions": [_repetition_json(r) for r in s.repetitions]}
 
 

@@ -114,6 +114,11 @@ class Summary:
                                for r in self.repetitions])
 
     @property
+    def others_cpu_share(self) -> float | None:
+        """How busy the rest of the machine was meanwhile (median over repetitions)."""
+        return median_or_none([r.measurement.others_cpu_share for r in self.repetitions])
+
+    @property
     def max_rss_mib(self) -> float | None:
         if not self.repetitions:
             return None

@@ -4,6 +4,7 @@ this pid, where RUSAGE_CHILDREN would add up every child reaped so far)."""
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import threading
@@ -20,7 +21,7 @@ class Measurement:
     wall_s: float
     cpu_s: float  # user + system time of the child itself
     max_rss_kib: int
-    load_before: float  # 1-minute load average before the spawn: other work on the machine
+    others_cpu_share: float  # CPU time other processes took meanwhile, share of all cores
     log: Path  # the child's stdout and stderr
 
     @property
@@ -28,11 +29,22 @@ class Measurement:
         return self.max_rss_kib / 1024
 
 
+def busy_cpu_seconds() -> float:
+    """CPU time spent on all cores since boot, idle and I/O wait excluded (Linux /proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return math.nan
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(argv: list[str], log: Path, *, env: dict[str, str], cwd: Path,
             timeout_s: float) -> Measurement:
     """Run `argv` to its end (killed after `timeout_s`), its output going to `log`."""
-    load_before = os.getloadavg()[0]
     with open(log, "wb") as out:
+        busy_before = busy_cpu_seconds()
         start_unix = time.time()
         start = time.perf_counter()
         child = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
@@ -43,8 +55,13 @@ def measure(argv: list[str], log: Path, *, env: dict[str, str], cwd: Path,
             wall = time.perf_counter() - start
         finally:
             killer.cancel()
+    cpu = usage.ru_utime + usage.ru_stime
+    # The machine is shared: what others ran during this measurement slows it (on 2 cores,
+    # torch's two threads stall whenever one core is taken), so it is recorded beside it;
+    # /proc/stat counts in ticks (10 ms), hence the clamp for very short children.
+    others = (busy_cpu_seconds() - busy_before - cpu) / ((os.cpu_count() or 1) * wall)
     # wait4 reaped the child; tell Popen so that it does not try again.
     child.returncode = os.waitstatus_to_exitcode(status)
     return Measurement(argv=argv, returncode=child.returncode, start_unix=start_unix,
-                       wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime,
-                       max_rss_kib=usage.ru_maxrss, load_before=load_before, log=log)
+                       wall_s=wall, cpu_s=cpu, max_rss_kib=usage.ru_maxrss,
+                       others_cpu_share=min(max(others, 0.0), 1.0), log=log)

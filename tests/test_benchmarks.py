@@ -4,6 +4,8 @@ business (python benchmarks/mnist.py), not the tests'."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +14,9 @@ from PIL import Image
 
 from benchmarks import mnist, targets
 from benchmarks.peers.common import load_split, read_reports, report
+from benchmarks.phases import breakdown
 from benchmarks.results import Outcome, Point, Repetition, Summary, median_or_none, time_to_target
-from benchmarks.spawn import Measurement
+from benchmarks.spawn import Measurement, measure
 from benchmarks.tasks import Context, lrnn_outcome, peer_outcome, predictions_outcome
 
 START = 1_000.0
@@ -22,7 +25,7 @@ START = 1_000.0
 def repetition(wall: float, curve=(), final: float | None = None, target: float | None = None,
                rss_kib: int = 500 * 1024, returncode: int = 0) -> Repetition:
     m = Measurement(argv=["x"], returncode=returncode, start_unix=START, wall_s=wall, cpu_s=wall,
-                    max_rss_kib=rss_kib, load_before=0.0, log=Path("log.txt"))
+                    max_rss_kib=rss_kib, others_cpu_share=0.0, log=Path("log.txt"))
     return Repetition(m, Outcome(tuple(curve), final), target)
 
 
@@ -154,3 +157,30 @@ def test_unknown_task_is_a_usage_error(tmp_path, capsys):
         mnist.parse_args(["--data-dir", str(tmp_path), "--only", "lrnn-logreg,nope"])
     assert exit_.value.code == 2
     assert "unknown task nope" in capsys.readouterr().err
+
+
+def test_each_child_reports_its_own_peak_memory(tmp_path):
+    """os.wait4 gives the child's own rusage: a small child after a big one stays small."""
+    env, big = dict(os.environ), "x = bytearray(300 * 2**20); x[::4096] = b'1' * len(x[::4096])"
+    first = measure([sys.executable, "-c", big], tmp_path / "big.log", env=env, cwd=tmp_path,
+                    timeout_s=60)
+    second = measure([sys.executable, "-c", "pass"], tmp_path / "small.log", env=env,
+                     cwd=tmp_path, timeout_s=60)
+    assert first.returncode == 0 and first.max_rss_mib > 300
+    assert second.returncode == 0 and second.max_rss_mib < 100
+    assert 0 < second.wall_s < first.wall_s + 60 and 0 <= second.others_cpu_share <= 1
+
+
+def test_profile_samples_are_grouped_by_phase_of_the_run():
+    run = "main (lrnn/cli.py:1);train (lrnn/commands.py:2);run (lrnn/engine.py:3)"
+    raw = "\n".join([
+        f"{run};Trainer.fit (lrnn/training.py:4);Trainer._fit_minibatch (lrnn/training.py:5);"
+        f"Trainer._step (lrnn/training.py:6) 30",
+        f"{run};evaluate (lrnn/evaluation.py:7);_find_and_load (<frozen importlib>:8);"
+        f"<module> (sklearn/__init__.py:9) 20",
+        "<module> (lrnn:1);_find_and_load (<frozen importlib>:2);<module> (lrnn/engine.py:3);"
+        "_find_and_load (<frozen importlib>:4);<module> (torch/__init__.py:5) 10",
+        "Thread._bootstrap (threading.py:1);TMonitor.run (tqdm/_monitor.py:2) 99",
+    ])
+    assert breakdown(raw) == {"training: steps (forward, backward, optimizer)": 30,
+                              "final metrics: import sklearn": 20, "startup: import torch": 10}
