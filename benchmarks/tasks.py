@@ -84,8 +84,10 @@ def lrnn_outcome(ctx: Context, folder: Path, log: Path) -> Outcome:
 
 
 def peer_outcome(ctx: Context, folder: Path, log: Path) -> Outcome:
+    """The peer's own reports; the final one is a point of the curve too (for a peer that
+    scores the test set only once, the only one)."""
     reports = read_reports(log.read_text(errors="replace"))
-    curve = tuple(Point(r["unix_time"], r["test_accuracy"]) for r in reports if not r.get("final"))
+    curve = tuple(Point(r["unix_time"], r["test_accuracy"]) for r in reports)
     finals = [r["test_accuracy"] for r in reports if r.get("final")]
     return Outcome(curve, finals[-1] if finals else None)
 
