@@ -64,3 +64,12 @@ def mnist_logreg_run(tmp_path_factory, mnist_dir) -> Path:
     result = lrnn_cli("train", "--dataset", "mnist", "--model", "logreg", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def breast_cancer_run(tmp_path_factory) -> Path:
+    """`lrnn train --dataset breast_cancer --model logreg`: the binary run, trained once."""
+    out = tmp_path_factory.mktemp("runs") / "breast-cancer-logreg"
+    result = lrnn_cli("train", "--dataset", "breast_cancer", "--model", "logreg", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out

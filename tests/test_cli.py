@@ -13,7 +13,11 @@ import pytest
 from tests.conftest import lrnn_cli, snapshot
 
 RUN_FILES = {"model.safetensors", "model.json", "config.toml", "metrics.json", "history.csv",
-             "plots/learning_curves.png", "plots/confusion_matrix.png"}
+             "predictions.csv", "report.html", "plots/learning_curves.png",
+             "plots/confusion_matrix.png", "plots/confusion_matrix_normalized.png",
+             "plots/roc_pr.png", "plots/calibration.png"}
+IMAGE_LOGREG_FILES = RUN_FILES | {"plots/mistakes.png", "plots/weights.png"}
+BINARY_FILES = RUN_FILES | {"plots/sigmoid.png", "plots/coefficients.png"}
 
 
 def files_of(run: Path) -> set[str]:
@@ -25,9 +29,12 @@ def test_train_with_no_arguments(tmp_path):
     assert result.returncode == 0, result.stderr
     (run,) = (tmp_path / "runs").iterdir()
     assert re.fullmatch(r"digits-logreg-\d{8}-\d{6}", run.name)
-    assert files_of(run) == RUN_FILES
-    metrics = json.loads((run / "metrics.json").read_text())["test"]
+    assert files_of(run) == RUN_FILES | {"plots/coefficients.png"}
+    saved = json.loads((run / "metrics.json").read_text())
+    metrics = saved["test"]
     assert metrics["accuracy"] >= 0.95
+    assert list(saved["coefficients"]["by_class"]) == [str(d) for d in range(10)]
+    assert len(saved["coefficients"]["by_class"]["0"]) == 64
     assert set(metrics["per_class"]["3"]) == {"precision", "recall", "f1", "support"}
     assert len(metrics["confusion_matrix"]) == 10
     assert f"saved {Path('runs') / run.name}" in result.stdout
@@ -37,7 +44,7 @@ def test_train_with_no_arguments(tmp_path):
 def test_mnist_logreg(mnist_logreg_run):
     metrics = json.loads((mnist_logreg_run / "metrics.json").read_text())["test"]
     assert metrics["accuracy"] >= 0.92 and metrics["n"] == 10_000
-    assert files_of(mnist_logreg_run) == RUN_FILES
+    assert files_of(mnist_logreg_run) == IMAGE_LOGREG_FILES
     info = json.loads((mnist_logreg_run / "model.json").read_text())
     assert info["input_schema"] == {"kind": "image", "shape": [28, 28]}
     assert info["classes"] == [str(d) for d in range(10)]
@@ -65,13 +72,11 @@ def test_mnist_mlp(tmp_path, mnist_dir):
     assert metrics["accuracy"] >= 0.978
 
 
-def test_breast_cancer_logreg(tmp_path):
-    result = lrnn_cli("train", "--dataset", "breast_cancer", "--model", "logreg", "--out",
-                      str(tmp_path / "run"))
-    assert result.returncode == 0, result.stderr
-    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]
+def test_breast_cancer_logreg(breast_cancer_run):
+    metrics = json.loads((breast_cancer_run / "metrics.json").read_text())["test"]
     assert metrics["accuracy"] >= 0.95 and metrics["threshold"] == 0.5
     assert metrics["classes"] == ["malignant", "benign"]
+    assert files_of(breast_cancer_run) == BINARY_FILES
 
 
 def test_config_file_and_flags(tmp_path):
@@ -107,8 +112,8 @@ def test_help_shows_defaults():
     for args in (["--help"], ["train", "--help"], ["predict", "--help"], ["evaluate", "--help"]):
         result = lrnn_cli(*args)
         assert result.returncode == 0 and "usage: lrnn" in result.stdout
-    train_help = lrnn_cli("train", "--help").stdout
-    assert "(default: digits)" in train_help and "(default: 0.5)" in train_help
+    train_help = " ".join(lrnn_cli("train", "--help").stdout.split())
+    assert "(default: digits when no --data)" in train_help and "(default: 0.5)" in train_help
 
 
 @pytest.mark.parametrize("args,message", [

@@ -32,3 +32,15 @@ def test_deterministic_runs_are_bit_identical(tmp_path):
                        deterministic=True, seed=8, out=str(tmp_path / "r2"))
     assert (other.run_dir / "model.safetensors").read_bytes() != a.read_bytes()
     torch.use_deterministic_algorithms(False)
+
+
+def test_small_models_train_on_one_thread_and_restore_the_setting():
+    from lrnn.device import threads_for
+
+    torch.set_num_threads(2)
+    small, large = torch.nn.Linear(20, 2), torch.nn.Linear(784, 256)
+    with threads_for(small, torch.device("cpu")):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == 2
+    with threads_for(large, torch.device("cpu")):
+        assert torch.get_num_threads() == 2

@@ -51,6 +51,22 @@ def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
                                metavar=metavar or f.name.upper())
 
 
+def _add_file_options(parser: argparse.ArgumentParser) -> None:
+    from .config import SETTINGS, parse_setting
+
+    def delimiter(text: str) -> str:
+        try:
+            return parse_setting("delimiter", text, "--delimiter")
+        except LrnnError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parser.add_argument("--delimiter", type=delimiter, default=None, metavar="CHAR",
+                        help=SETTINGS["delimiter"].metadata["help"].removeprefix("--data: ")
+                        + " (default: , or tab for .tsv)")
+    parser.add_argument("--encoding", default="utf-8",
+                        help="text encoding of table files (default: utf-8)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import commands
 
@@ -80,6 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data-dir", default=None, metavar="DIR",
                           help="folder holding the dataset's four IDX files (default: located "
                                "as in train)")
+    evaluate.add_argument("--data", default=None, metavar="FILE",
+                          help="a labelled table file to score on, for runs trained on --data "
+                               "(default: the run's own test split)")
+    _add_file_options(evaluate)
     evaluate.add_argument("-o", "--output", default=None, metavar="FILE.json",
                           help="also write the full metrics as JSON (default: print only)")
     evaluate.set_defaults(func=commands.evaluate)
@@ -88,18 +108,39 @@ def build_parser() -> argparse.ArgumentParser:
                              formatter_class=HelpFormatter)
     predict.add_argument("run", metavar="RUN", help="run directory")
     predict.add_argument("inputs", metavar="INPUT", nargs="+",
-                         help="an IDX images file, a .npy array, or image files of the "
-                              "trained size")
+                         help="for table models a .csv/.tsv/.parquet file with the training "
+                              "columns; for image models an IDX images file, a .npy array, or "
+                              "image files of the trained size")
     predict.add_argument("-o", "--output", required=True, metavar="OUT.csv",
                          help="CSV with the predicted label and one probability per class")
     predict.add_argument("--force", action="store_true",
                          help="overwrite OUT.csv if it exists (default: refuse)")
+    _add_file_options(predict)
     predict.set_defaults(func=commands.predict)
 
+    _add_report_commands(sub)
     datasets = sub.add_parser("datasets", help="list datasets, whether present and from where",
                               formatter_class=HelpFormatter)
     datasets.set_defaults(func=commands.datasets)
     return parser
+
+
+def _add_report_commands(sub) -> None:
+    from . import commands
+
+    report = sub.add_parser("report", help="rebuild a run's report.html from its files",
+                            formatter_class=HelpFormatter)
+    report.add_argument("run", metavar="RUN", help="run directory")
+    report.set_defaults(func=commands.report)
+
+    compare = sub.add_parser("compare", help="one HTML page comparing runs side by side",
+                             formatter_class=HelpFormatter)
+    compare.add_argument("runs", metavar="RUN", nargs="+", help="run directories")
+    compare.add_argument("-o", "--output", required=True, metavar="FILE.html",
+                         help="the page to write (self-contained: open it from disk)")
+    compare.add_argument("--force", action="store_true",
+                         help="overwrite FILE.html if it exists (default: refuse)")
+    compare.set_defaults(func=commands.compare)
 
 
 def _terminate(signum, frame):

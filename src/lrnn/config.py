@@ -25,6 +25,9 @@ OPTIMIZERS = ("sgd", "adam", "adamw", "lbfgs")
 SCHEDULES = ("none", "cosine", "onecycle", "step")
 ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid", "leaky_relu", "silu", "elu")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+DEFAULT_DATASET = "digits"
+FILE_SETTINGS = ("target", "test_data", "id_column", "delimiter", "categorical", "numeric",
+                 "drop")
 
 
 # --- value parsers: take a CLI string or a TOML value, return the typed value or raise
@@ -95,6 +98,23 @@ def _text(value: Any) -> str:
     return value
 
 
+def _names(value: Any) -> tuple[str, ...]:
+    """Column names: a comma-separated text (flags) or a list (TOML, for names with commas)."""
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v for v in value):
+        raise ValueError("column names, comma-separated")
+    return tuple(value)
+
+
+def _delimiter(value: Any) -> str:
+    if isinstance(value, str) and value.lower() in ("\\t", "tab"):
+        return "\t"
+    if not isinstance(value, str) or len(value) != 1 or value in "\n\r\"":
+        raise ValueError("one character (or tab)")
+    return value
+
+
 def _flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -119,7 +139,25 @@ class RunConfig:
     """All settings of `lrnn train`. `None` means "chosen by resolve()"."""
 
     # data
-    dataset: str = setting("digits", "dataset to train on", _choice(DATASETS), "data")
+    dataset: str | None = setting(None, "built-in dataset to train on (when no --data)",
+                                  _choice(DATASETS), "data")
+    data: str | None = setting(None, "your training data: a .csv, .tsv or .parquet file",
+                               _text, "data", "FILE")
+    target: str | None = setting(None, "--data: the column to predict", _text, "data", "COLUMN")
+    test_data: str | None = setting(
+        None, "--data: a test file with the same columns (otherwise a held-out split)", _text,
+        "data", "FILE")
+    id_column: str | None = setting(None, "--data: a column to carry through to predictions, "
+                                    "never used as a feature", _text, "data", "COLUMN")
+    delimiter: str | None = setting(None, "--data: field separator (default , or tab for .tsv)",
+                                    _delimiter, "data", "CHAR")
+    encoding: str = setting("utf-8", "--data: text encoding of the file", _text, "data")
+    categorical: tuple[str, ...] = setting((), "--data: columns to treat as categories",
+                                           _names, "data", "COLUMNS")
+    numeric: tuple[str, ...] = setting((), "--data: columns to treat as numbers", _names, "data",
+                                       "COLUMNS")
+    drop: tuple[str, ...] = setting((), "--data: columns to leave out", _names, "data",
+                                    "COLUMNS")
     data_dir: str | None = setting(
         None, "folder holding the dataset's four IDX files (otherwise $LRNN_DATA_DIR/<dataset>, "
         "the cache, then a download)", _text, "data", "DIR")
@@ -148,6 +186,9 @@ class RunConfig:
     threshold: float = setting(
         0.5, "two classes: predict the positive class when its probability >= threshold",
         _ranged(False, 0, low_open=True, high=1), "model")
+    class_weight: str = setting(
+        "none", "balanced: weight each class by n_rows / (n_classes * its rows)",
+        _choice(("none", "balanced")), "model")
     # training
     optimizer: str | None = setting(None, "optimizer", _choice(OPTIMIZERS), "training")
     lr: float | None = setting(None, "learning rate (peak rate for onecycle)", _positive,
@@ -185,17 +226,21 @@ class RunConfig:
     # output
     out: str | None = setting(None, "run directory (default runs/<dataset>-<model>-<time>)",
                               _text, "output", "DIR")
+    tensorboard: bool = setting(
+        False, "also write the per-epoch curves as TensorBoard scalars in <run>/tensorboard/ "
+        "(needs: pip install 'lrnn[tensorboard]')", _flag, "output")
 
     @property
-    def is_image_dataset(self) -> bool:
-        return self.dataset in IDX_DATASETS
+    def source_name(self) -> str:
+        """The training data's short name: the file's stem, or the built-in dataset's name."""
+        return Path(self.data).stem if self.data else self.dataset or DEFAULT_DATASET
 
     def to_dict(self) -> dict[str, Any]:
         """The settings that are set, in TOML-ready types."""
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value is not None:
+            if value is not None and value != ():
                 out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
@@ -253,6 +298,16 @@ def build_config(values: dict[str, Any]) -> RunConfig:
 
 def check_combinations(config: RunConfig) -> None:
     """Settings that are fine alone but not together."""
+    if config.data is not None and config.dataset is not None:
+        raise InputError("--data and --dataset: set one of them, found both")
+    if config.data is not None and config.target is None:
+        raise InputError(f"--data {config.data}: needs --target, the column to predict")
+    if config.data is None:
+        given = [name for name in FILE_SETTINGS if getattr(config, name) not in (None, ())]
+        if given:
+            raise InputError(f"--{given[0].replace('_', '-')}: applies to --data files only")
+    if config.data_dir is not None and config.dataset not in IDX_DATASETS:
+        raise InputError("--data-dir: applies to --dataset mnist or fashion-mnist only")
     if config.C is not None and config.alpha is not None:
         raise InputError("--C and --alpha: set one of them (alpha = 1/C), found both")
     if config.epochs is not None and config.iterations is not None:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ArtifactError
-from .preprocessing import PIXEL_SCALE
+from .preprocessing.images import PIXEL_SCALE
 
 CHUNK_ROWS = 65_536  # bounds the hidden activations' memory on large inputs
 LEAKY_SLOPE = 0.01  # torch.nn.LeakyReLU's default

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from .preprocessing import PIXEL_SCALE
+from .preprocessing.images import PIXEL_SCALE
 
 ACTIVATIONS = {
     "relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid,
@@ -77,11 +77,22 @@ def build(arch: dict[str, Any]) -> nn.Module:
 
 
 def loss_function(n_classes: int):
-    """Mean loss over a batch: BCE-with-logits for two classes, cross-entropy for more."""
-    if n_classes == 2:
-        bce = nn.BCEWithLogitsLoss()
-        return lambda logits, y: bce(logits.squeeze(1), y.to(logits.dtype))
-    return nn.CrossEntropyLoss()
+    """Loss over a batch: BCE-with-logits for two classes, cross-entropy for more. With row
+    weights w it is sum(w * loss) / rows, an unbiased estimate of the full weighted mean."""
+    import torch.nn.functional as F
+
+    def per_row(logits, y, reduction):
+        if n_classes == 2:
+            return F.binary_cross_entropy_with_logits(logits.squeeze(1), y.to(logits.dtype),
+                                                      reduction=reduction)
+        return F.cross_entropy(logits, y, reduction=reduction)
+
+    def loss(logits, y, w=None):
+        if w is None:
+            return per_row(logits, y, "mean")
+        return (per_row(logits, y, "none") * w).mean()
+
+    return loss
 
 
 def predicted_classes(logits: torch.Tensor, threshold: float) -> torch.Tensor:

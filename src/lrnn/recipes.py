@@ -85,6 +85,8 @@ def describe_default(name: str, default: Any) -> str:
         return (f"logreg {r['logreg-small']} up to {rows} rows, else {r['logreg']}; mlp "
                 f"{r['mlp-small']} up to {rows} rows, else {r['mlp']}; with --optimizer, its "
                 f"plain setting")
+    if name == "dataset":
+        return "digits when no --data"
     if name == "momentum":
         return "0 (sgd)"
     if name in ("alpha", "C"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrnn.data.split import split, stratified_indices
+from lrnn.data.split import split_rows, stratified_indices
 from lrnn.errors import InputError
 
 
@@ -27,18 +27,18 @@ def test_seeded():
     assert not np.array_equal(a, stratified_indices(y, 0.3, seed=2)[1])
 
 
-def test_split_uses_own_test_split_when_given():
+def test_split_rows():
     y = labels()
-    X = np.arange(len(y))[:, None]
-    X_test, y_test = np.zeros((7, 1)), np.zeros(7, dtype=int)
-    s = split(X, y, X_test, y_test, val_fraction=0.1, test_fraction=0.5, seed=0)
-    assert len(s.test) == 7 and len(s.val) == 100 and len(s.train) == 900
-    s = split(X, y, None, None, val_fraction=0.0, test_fraction=0.5, seed=0)
-    assert s.val is None and len(s.test) == 500
-    assert len(np.intersect1d(s.train.X, s.test.X)) == 0
+    rows = split_rows(y, own_test=True, val_fraction=0.1, test_fraction=0.5, seed=0)
+    assert rows.test is None and len(rows.val) == 100 and len(rows.train) == 900
+    assert np.bincount(y[rows.val]).tolist() == [50, 30, 20]
+    rows = split_rows(y, own_test=False, val_fraction=0.1, test_fraction=0.2, seed=0)
+    parts = [rows.train, rows.val, rows.test]
+    assert sorted(np.concatenate(parts).tolist()) == list(range(len(y)))  # a partition
+    assert [len(p) for p in parts] == [720, 80, 200]
 
 
 def test_too_few_rows():
     y = np.array([0, 1])
     with pytest.raises(InputError, match="too few rows"):
-        split(np.zeros((2, 1)), y, None, None, val_fraction=0.1, test_fraction=0.2, seed=0)
+        split_rows(y, own_test=False, val_fraction=0.1, test_fraction=0.2, seed=0)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from ..config import BUILTIN_DATASETS, RunConfig
+from ..config import BUILTIN_DATASETS, DEFAULT_DATASET, RunConfig
 from .dataset import Dataset
 
 
 def load(config: RunConfig) -> Dataset:
-    if config.dataset in BUILTIN_DATASETS:
+    if config.data is not None:
+        from .table_dataset import load_table_dataset
+
+        return load_table_dataset(config)
+    name = config.dataset or DEFAULT_DATASET
+    if name in BUILTIN_DATASETS:
         from .builtin import load_builtin
 
-        return load_builtin(config.dataset)
+        return load_builtin(name)
     from .idx_datasets import load_idx_dataset
 
-    return load_idx_dataset(config.dataset, config.data_dir)
+    return load_idx_dataset(name, config.data_dir)
 
 
 __all__ = ["Dataset", "load"]

@@ -1,10 +1,12 @@
-"""The small real datasets that ship inside scikit-learn: no download needed."""
+"""The small real datasets that ship inside scikit-learn: no download needed. They are tables
+of numbers, and take the same path as the user's own files."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .dataset import Dataset
+from .table_dataset import builtin_table
 
 LOADERS = {
     "digits": "load_digits",
@@ -18,8 +20,8 @@ def load_builtin(name: str) -> Dataset:
     import sklearn.datasets  # heavy (~1.5 s): only for these datasets
 
     bunch = getattr(sklearn.datasets, LOADERS[name])()
-    return Dataset(name=name, X=np.asarray(bunch.data, dtype=np.float32),
-                   y=np.asarray(bunch.target, dtype=np.int64),
-                   classes=tuple(str(c) for c in bunch.target_names),
-                   feature_names=tuple(str(f) for f in bunch.feature_names),
-                   source=f"scikit-learn (sklearn.datasets.{LOADERS[name]})")
+    names = [str(f) for f in bunch.feature_names]
+    table, plan = builtin_table(np.asarray(bunch.data, dtype=np.float32), names)
+    return Dataset(name=name, X=table, y=np.asarray(bunch.target, dtype=np.int64),
+                   classes=tuple(str(c) for c in bunch.target_names), feature_names=tuple(names),
+                   source=f"scikit-learn (sklearn.datasets.{LOADERS[name]})", schema=plan)

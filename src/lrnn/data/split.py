@@ -14,19 +14,13 @@ from ..errors import InputError
 
 
 @dataclass(frozen=True)
-class Part:
-    X: np.ndarray
-    y: np.ndarray
+class SplitRows:
+    """Row numbers of the dataset's main data for each split. `test` is None when the dataset
+    brings its own test data."""
 
-    def __len__(self) -> int:
-        return len(self.y)
-
-
-@dataclass(frozen=True)
-class Splits:
-    train: Part
-    val: Part | None
-    test: Part
+    train: np.ndarray
+    val: np.ndarray | None
+    test: np.ndarray | None
 
 
 def stratified_indices(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -43,27 +37,27 @@ def stratified_indices(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nd
     return np.flatnonzero(mask), held_out
 
 
-def _take(X: np.ndarray, y: np.ndarray, rows: np.ndarray) -> Part:
-    return Part(X[rows], y[rows])
-
-
-def split(X, y, X_test, y_test, *, val_fraction: float, test_fraction: float, seed: int) -> Splits:
-    """Train / validation / test. The test split is the dataset's own when it has one."""
-    if X_test is None:
+def split_rows(y: np.ndarray, *, own_test: bool, val_fraction: float, test_fraction: float,
+               seed: int) -> SplitRows:
+    """Train / validation / test rows: a held-out test share unless the dataset has its own
+    test data, then a validation share of what is left."""
+    rows, test = np.arange(len(y)), None
+    if not own_test:
         keep, held = stratified_indices(y, test_fraction, seed)
         if len(held) == 0 or len(keep) == 0:
             raise InputError(f"--test-fraction {test_fraction}: too few rows ({len(y)}) for a "
                              f"held-out test split")
-        test = _take(X, y, held)
-        X, y = X[keep], y[keep]
-    else:
-        test = Part(X_test, y_test)
+        rows, test = keep, held
     val = None
     if val_fraction > 0:
-        keep, held = stratified_indices(y, val_fraction, seed + 1)
+        keep, held = stratified_indices(y[rows], val_fraction, seed + 1)
         if len(held) == 0 or len(keep) == 0:
-            raise InputError(f"--val-fraction {val_fraction}: too few rows ({len(y)}) for a "
+            raise InputError(f"--val-fraction {val_fraction}: too few rows ({len(rows)}) for a "
                              f"validation split")
-        val = _take(X, y, held)
-        X, y = X[keep], y[keep]
-    return Splits(train=Part(X, y), val=val, test=test)
+        rows, val = rows[keep], rows[held]
+    return SplitRows(train=rows, val=val, test=test)
+
+
+def take_rows(X, rows: np.ndarray):
+    """Rows of a numpy array or a pyarrow Table."""
+    return X.take(rows) if hasattr(X, "schema") else X[rows]
