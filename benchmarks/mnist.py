@@ -21,7 +21,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
 
 from benchmarks import report
 from benchmarks.results import Repetition, Summary
-from benchmarks.spawn import measure
+from benchmarks.spawn import measure, own_max_rss_mib
 from benchmarks.targets import judge
 from benchmarks.tasks import TASKS, Context, Task
 
@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(report.text(summaries, verdicts))
     settings = {"repeats": args.repeats, "device": args.device, "data_dir": str(ctx.data_root),
-                "work_dir": str(work), "tasks": [t.name for t in args.tasks]}
+                "work_dir": str(work), "tasks": [t.name for t in args.tasks],
+                "harness_max_rss_mib": round(own_max_rss_mib(), 1)}
     args.json.write_text(json.dumps(report.as_json(summaries, verdicts, settings), indent=2))
     print(f"\nwrote {args.json}")
     failed = any(s.failures for s in summaries.values())

@@ -18,19 +18,23 @@ from pathlib import Path
 
 # A frame of py-spy's raw output: "function (path/file.py:line)".
 FRAME = re.compile(r"^(?P<function>.+?) \((?P<file>[^():]+):\d+\)$")
-# The function that run() calls for each step, and what the step is called here.
+# The functions that engine.run() calls, by the step of the run they are; any other shows
+# under its own name.
 RUN_STEPS = {
-    "load": "read the IDX files", "split": "split", "Preprocessor.fit": "tensors",
-    "_on_device": "tensors", "build": "build the model", "Trainer.__init__": "build the model",
-    "Trainer.fit": "training", "numpy_weights": "final scoring",
-    "Predictor.logits": "final scoring", "evaluate": "final metrics", "save": "save the run",
+    "prepare": "read and prepare the data", "resolve": "settings", "build": "build the model",
+    "Trainer.__init__": "build the model", "Trainer.fit": "training",
+    "numpy_weights": "final scoring", "Predictor.__init__": "final scoring",
+    "NumpyModel.logits": "final scoring", "TestPredictions.__init__": "final scoring",
+    "evaluate": "final metrics", "coefficients": "final metrics", "describe": "final metrics",
+    "save": "save the run",
 }
 TRAINING_PARTS = {
     "Trainer._step": "steps (forward, backward, optimizer)", "draw_batch": "drawing batches",
     "Trainer._end_epoch": "per-epoch validation + test scoring",
     "Trainer._eval_point": "--eval-every test scoring",
 }
-SAVE_PARTS = {"learning_curves": "plots", "confusion_matrix": "plots"}
+SAVE_PARTS = {"lrnn/run_plots.py": "plots", "lrnn/plots.py": "plots",
+              "lrnn/report.py": "HTML report", "lrnn/predictions_file.py": "predictions file"}
 
 
 def parse(frame: str) -> tuple[str, str]:
@@ -56,12 +60,11 @@ def phase(stack: str) -> str:
         if function.startswith("_find_and_load"):
             return f"{label}: import {imported_package(frames[i:])}"
         if file == "lrnn/engine.py" and function == "run" and i + 1 < len(frames):
-            step = RUN_STEPS.get(frames[i + 1][0])
-            label = step or "run: other"
+            label = RUN_STEPS.get(frames[i + 1][0], f"run: {frames[i + 1][0]}")
         elif label == "training" and function in TRAINING_PARTS:
             label = f"training: {TRAINING_PARTS[function]}"
-        elif label == "save the run" and function in SAVE_PARTS:
-            label = f"save the run: {SAVE_PARTS[function]}"
+        elif label == "save the run" and file in SAVE_PARTS:
+            label = f"save the run: {SAVE_PARTS[file]}"
     return label if label != "startup" else "startup: command line, settings"
 
 

@@ -1,11 +1,17 @@
 """Run one child process and measure it from outside: the wall from just before the spawn to
 the child's exit, and that child's own resource usage (os.wait4 gives the rusage of exactly
-this pid, where RUSAGE_CHILDREN would add up every child reaped so far)."""
+this pid, where RUSAGE_CHILDREN would take every child reaped so far).
+
+Linux keeps the high-water mark of the memory a process had before exec: a child's ru_maxrss
+is never below the parent's own peak (vfork) or its size at the fork. The harness stays small
+(about 30 MiB, recorded in the JSON as harness_max_rss_mib) so that this floor is far below
+what is measured."""
 
 from __future__ import annotations
 
 import math
 import os
+import resource
 import subprocess
 import threading
 import time
@@ -27,6 +33,11 @@ class Measurement:
     @property
     def max_rss_mib(self) -> float:
         return self.max_rss_kib / 1024
+
+
+def own_max_rss_mib() -> float:
+    """This process's peak resident memory: the floor of every child's (see above)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def busy_cpu_seconds() -> float:

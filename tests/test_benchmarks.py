@@ -161,15 +161,16 @@ def test_unknown_task_is_a_usage_error(tmp_path, capsys):
 
 
 def test_each_child_reports_its_own_peak_memory(tmp_path):
-    """os.wait4 gives the child's own rusage: a small child after a big one stays small."""
-    env, big = dict(os.environ), "x = bytearray(300 * 2**20); x[::4096] = b'1' * len(x[::4096])"
+    """os.wait4 gives the child's own rusage: a small child after a big one stays small (above
+    the floor that Linux carries over from this test process, see spawn.py)."""
+    env, big = dict(os.environ), "x = bytearray(600 * 2**20); x[::4096] = b'1' * len(x[::4096])"
     first = measure([sys.executable, "-c", big], tmp_path / "big.log", env=env, cwd=tmp_path,
                     timeout_s=60)
     second = measure([sys.executable, "-c", "pass"], tmp_path / "small.log", env=env,
                      cwd=tmp_path, timeout_s=60)
-    assert first.returncode == 0 and first.max_rss_mib > 300
-    assert second.returncode == 0 and second.max_rss_mib < 100
-    assert 0 < second.wall_s < first.wall_s + 60 and 0 <= second.others_cpu_share <= 1
+    assert first.returncode == 0 and first.max_rss_mib > 600
+    assert second.returncode == 0 and second.max_rss_mib < first.max_rss_mib - 200
+    assert 0 < second.wall_s and 0 <= second.others_cpu_share <= 1
 
 
 def test_profile_samples_are_grouped_by_phase_of_the_run():
