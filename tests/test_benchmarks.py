@@ -16,7 +16,7 @@ from benchmarks import mnist, targets
 from benchmarks.peers.common import load_split, read_reports, report
 from benchmarks.phases import breakdown
 from benchmarks.results import Outcome, Point, Repetition, Summary, median_or_none, time_to_target
-from benchmarks.spawn import Measurement, measure
+from benchmarks.spawn import Measurement, measure, own_max_rss_mib
 from benchmarks.tasks import Context, lrnn_outcome, peer_outcome, predictions_outcome
 
 START = 1_000.0
@@ -161,15 +161,18 @@ def test_unknown_task_is_a_usage_error(tmp_path, capsys):
 
 
 def test_each_child_reports_its_own_peak_memory(tmp_path):
-    """os.wait4 gives the child's own rusage: a small child after a big one stays small (above
-    the floor that Linux carries over from this test process, see spawn.py)."""
-    env, big = dict(os.environ), "x = bytearray(600 * 2**20); x[::4096] = b'1' * len(x[::4096])"
+    """os.wait4 gives the child's own rusage: a small child after a big one stays small. Both
+    sit above the floor that Linux carries over from this process (see spawn.py), so the big
+    one allocates well past it."""
+    size = int(own_max_rss_mib()) + 400
+    big = f"x = bytearray({size} * 2**20); x[::4096] = b'1' * len(x[::4096])"
+    env = dict(os.environ)
     first = measure([sys.executable, "-c", big], tmp_path / "big.log", env=env, cwd=tmp_path,
                     timeout_s=60)
     second = measure([sys.executable, "-c", "pass"], tmp_path / "small.log", env=env,
                      cwd=tmp_path, timeout_s=60)
-    assert first.returncode == 0 and first.max_rss_mib > 600
-    assert second.returncode == 0 and second.max_rss_mib < first.max_rss_mib - 200
+    assert first.returncode == 0 and first.max_rss_mib > size
+    assert second.returncode == 0 and second.max_rss_mib < first.max_rss_mib - 300
     assert 0 < second.wall_s and 0 <= second.others_cpu_share <= 1
 
 
