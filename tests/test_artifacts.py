@@ -98,3 +98,24 @@ def test_write_atomic_leaves_no_temporary(tmp_path):
     write_atomic(tmp_path / "a.txt", b"world")
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
     assert (tmp_path / "a.txt").read_text() == "world"
+
+
+@pytest.mark.parametrize("damage,message", [
+    (lambda r: (r / "model.json").unlink(), "model.json: missing"),
+    (lambda r: (r / "model.json").write_text(""), "empty file"),
+    (lambda r: (r / "model.json").write_text('{"format_version": 1, "classes'), "not valid JSON"),
+    (lambda r: (r / "model.safetensors").unlink(), "model.safetensors: missing"),
+    (lambda r: (r / "model.safetensors").write_bytes(
+        (r / "model.safetensors").read_bytes()[:-50]), "sha256 differs"),
+    (lambda r: (r / "model.safetensors").write_bytes(bytes(range(256)) * 4), "sha256 differs"),
+    (lambda r: _edit_json(r, lambda i: i.update(format_version=FORMAT_VERSION + 1)),
+     "newer than this lrnn reads"),
+    (lambda r: _edit_json(r, lambda i: i["architecture"].update(hidden_layer_sizes=[9])),
+     "do not match the architecture"),
+])
+def test_damaged_artifact_through_the_cli_exit_3(iris_run, tmp_path, damage, message):
+    run = copy_run(iris_run, tmp_path)
+    damage(run)
+    result = lrnn_cli("evaluate", str(run))
+    assert result.returncode == 3, result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -57,7 +57,7 @@ def test_numpy_inference_equals_torch():
 
     from lrnn.inference import NumpyModel
 
-    for activation in ("relu", "tanh", "gelu", "sigmoid", "leaky_relu", "silu", "elu"):
+    for activation in ("relu", "tanh", "gelu", "sigmoid", "leaky_relu", "silu", "elu", "identity"):
         torch.manual_seed(1)
         arch = {"model": "mlp", "n_features": 20, "n_classes": 3, "hidden_layer_sizes": [16, 8],
                 "activation": activation, "dropout": 0.2}

@@ -1,9 +1,6 @@
-"""Save and load a run directory (DESIGN.md, "Artifact").
-
-Weights are safetensors, metadata JSON: loading never executes code from a file. Every file is
-written to a temporary name in its folder and renamed into place; a run is assembled in a
-staging folder beside its target and published with one rename, so a failure leaves nothing
-half-written.
+"""Save and load a run's model: weights as safetensors, metadata as JSON, so loading never
+executes code from a file. Every file is written to a temporary name in its folder, flushed
+to disk and renamed into place (run_dir.py publishes a whole run the same way).
 """
 
 from __future__ import annotations
@@ -16,6 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from .errors import ArtifactError, InputError
 
@@ -60,30 +59,13 @@ def check_new_run_dir(out: Path) -> None:
                          f"choose another --out")
 
 
-def stage_dir(out: Path) -> Path:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
-    stage.chmod(umask_mode(0o777))
-    return stage
-
-
-def publish(stage: Path, out: Path) -> None:
-    """Move the complete staging folder to its final name in one step."""
-    check_new_run_dir(out)
-    if out.exists():
-        out.rmdir()  # empty, checked above
-    os.replace(stage, out)
-
-
-def discard(stage: Path) -> None:
-    shutil.rmtree(stage, ignore_errors=True)
-
-
 def save_weights(folder: Path, weights: dict) -> str:
     """Write model.safetensors from numpy arrays; return its sha256 for model.json."""
     from safetensors.numpy import save
 
-    blob = save(weights)
+    # safetensors writes an array's memory as it lies: a transposed view would come back
+    # scrambled, so every tensor is made C-contiguous first.
+    blob = save({name: np.ascontiguousarray(w) for name, w in weights.items()})
     write_atomic(folder / WEIGHTS, blob)
     return hashlib.sha256(blob).hexdigest()
 

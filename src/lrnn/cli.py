@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
                        help="settings file: `name = value` lines with the flags' names")
     train.add_argument("--quiet", "-q", action="store_true", help="print only the result")
+    train.add_argument("--resume", metavar="RUN", default=None,
+                       help="continue the run in RUN from its newest checkpoint; settings given "
+                            "with it may only lengthen or re-time training (default: a new run)")
     _add_setting_flags(train)
     train.set_defaults(func=commands.train)
 
@@ -156,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     except LrnnError as exc:
         if args.debug:
             raise
-        print(f"lrnn {args.command}: error: {exc}", file=sys.stderr)
+        kind = "" if exc.exit_code in (EXIT_INTERRUPTED, EXIT_TERMINATED) else "error: "
+        print(f"lrnn {args.command}: {kind}{exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"lrnn {args.command}: interrupted", file=sys.stderr)

@@ -24,12 +24,17 @@ def train(args: argparse.Namespace) -> int:
     for name, raw in setting_values(args).items():
         flag = "--" + name.replace("_", "-")
         values[name] = raw if isinstance(raw, bool) else parse_setting(name, raw, flag)
-    config = build_config(values)
-
-    from .engine import run
-
     log = (lambda message: None) if args.quiet else print
-    result = run(config, log=log, warn=warn)
+    if args.resume:
+        from .engine import resume
+
+        result = resume(Path(args.resume), values, log=log, warn=warn)
+    else:
+        config = build_config(values)
+
+        from .engine import run
+
+        result = run(config, log=log, warn=warn)
     if args.quiet:
         print(f"test accuracy {result.metrics['test']['accuracy']:.4f}  {result.run_dir}")
     return 0

@@ -23,7 +23,7 @@ DATASETS = IDX_DATASETS + BUILTIN_DATASETS
 MODELS = ("logreg", "mlp")
 OPTIMIZERS = ("sgd", "adam", "adamw", "lbfgs")
 SCHEDULES = ("none", "cosine", "onecycle", "step")
-ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid", "leaky_relu", "silu", "elu")
+ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid", "leaky_relu", "silu", "elu", "identity")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DEFAULT_DATASET = "digits"
 FILE_SETTINGS = ("target", "test_data", "id_column", "delimiter", "categorical", "numeric",
@@ -223,6 +223,9 @@ class RunConfig:
     deterministic: bool = setting(
         False, "use only deterministic algorithms (bit-identical reruns, maybe slower)", _flag,
         "training")
+    checkpoint_every: int | None = setting(
+        None, "also checkpoint every N steps (checkpoints are always written at epoch ends)",
+        _positive_int, "training", "N")
     # output
     out: str | None = setting(None, "run directory (default runs/<dataset>-<model>-<time>)",
                               _text, "output", "DIR")

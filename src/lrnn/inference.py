@@ -18,6 +18,10 @@ from .preprocessing.images import PIXEL_SCALE
 
 CHUNK_ROWS = 65_536  # bounds the hidden activations' memory on large inputs
 LEAKY_SLOPE = 0.01  # torch.nn.LeakyReLU's default
+# The forward pass's float type, architecture key "dtype": float32 for `lrnn train` runs;
+# float64 for the scikit-learn estimators, whose answers must not depend on how rows are
+# batched (scikit-learn's checks compare single rows with whole batches to 1e-7).
+FORWARD_DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -43,6 +47,7 @@ ACTIVATIONS = {
     "leaky_relu": lambda x: np.where(x >= 0, x, x * x.dtype.type(LEAKY_SLOPE)),
     "silu": lambda x: x * _sigmoid(x),
     "elu": lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
+    "identity": lambda x: x,
 }
 
 
@@ -77,6 +82,7 @@ class NumpyModel:
         try:
             expected = expected_shapes(arch)
             activation = ACTIVATIONS[arch["activation"]] if arch["model"] == "mlp" else None
+            dtype = FORWARD_DTYPES[arch.get("dtype", "float32")]
         except (KeyError, TypeError, ValueError) as exc:
             raise ArtifactError(f"{source}: unusable architecture ({exc.__class__.__name__}: "
                                 f"{exc})") from None
@@ -89,11 +95,12 @@ class NumpyModel:
                 raise ArtifactError(f"{source}: tensor {name} holds NaN or infinite values")
         self.arch = arch
         self.activation = activation
-        self.layers = [(weights[f"{n}.weight"].astype(np.float32).T.copy(),
-                        weights[f"{n}.bias"].astype(np.float32)) for n in layer_names(arch)]
+        self.layers = [(weights[f"{n}.weight"].astype(dtype).T.copy(),
+                        weights[f"{n}.bias"].astype(dtype)) for n in layer_names(arch)]
 
     def logits(self, X: np.ndarray) -> np.ndarray:
-        """[N, outputs] float32 logits for stored-form rows (uint8 pixels or float32)."""
+        """[N, outputs] logits (float32, or the architecture's dtype) for stored-form rows
+        (uint8 pixels or float32)."""
         chunks = [self._forward(model_input(X[i:i + CHUNK_ROWS]))
                   for i in range(0, len(X), CHUNK_ROWS)]
         if not chunks:

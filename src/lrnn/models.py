@@ -13,7 +13,7 @@ from .preprocessing.images import PIXEL_SCALE
 
 ACTIVATIONS = {
     "relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU, "sigmoid": nn.Sigmoid,
-    "leaky_relu": nn.LeakyReLU, "silu": nn.SiLU, "elu": nn.ELU,
+    "leaky_relu": nn.LeakyReLU, "silu": nn.SiLU, "elu": nn.ELU, "identity": nn.Identity,
 }
 EVAL_CHUNK = 8192
 
@@ -87,10 +87,12 @@ def loss_function(n_classes: int):
                                                       reduction=reduction)
         return F.cross_entropy(logits, y, reduction=reduction)
 
-    def loss(logits, y, w=None):
+    def loss(logits, y, w=None, reduction="mean"):
+        """reduction "mean" as above; "sum": the rows' (weighted) losses added up."""
         if w is None:
-            return per_row(logits, y, "mean")
-        return (per_row(logits, y, "none") * w).mean()
+            return per_row(logits, y, reduction)
+        weighted = per_row(logits, y, "none") * w
+        return weighted.sum() if reduction == "sum" else weighted.mean()
 
     return loss
 

@@ -46,6 +46,14 @@ class FirstOrder:
         self.state: dict[str, list[torch.Tensor]] = {}
         self.steps = 0
 
+    def state_dict(self) -> dict:
+        return {"steps": self.steps, "buffers": {k: list(v) for k, v in self.state.items()}}
+
+    def load_state_dict(self, state: dict) -> None:
+        device = self.param_groups[0]["params"][0].device
+        self.steps = state["steps"]
+        self.state = {k: [t.to(device) for t in v] for k, v in state["buffers"].items()}
+
     def set_lr(self, lr: float) -> None:
         for group in self.param_groups:
             group["lr"] = lr

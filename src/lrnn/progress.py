@@ -10,8 +10,10 @@ def interactive() -> bool:
     return sys.stdout.isatty() and sys.stderr.isatty()
 
 
-def progress_bar(total: int | None, desc: str, unit: str = "it", unit_scale: bool = False):
+def progress_bar(total: int | None, desc: str, unit: str = "it", unit_scale: bool = False,
+                 show: bool = True):
+    """`show=False` hides it regardless (processes other than 0 under torchrun)."""
     from tqdm import tqdm
 
     return tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, leave=False,
-                dynamic_ncols=True, disable=not interactive(), file=sys.stderr)
+                dynamic_ncols=True, disable=not (show and interactive()), file=sys.stderr)

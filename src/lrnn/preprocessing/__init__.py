@@ -1,5 +1,6 @@
 """Preprocessor: fitted on the training split only, applied to anything later; its state is
-plain JSON saved in model.json. Images: see images.py; tables: see tables.py."""
+plain JSON saved in model.json. Images: see images.py; tables: see tables.py; matrices the
+scikit-learn estimators were fitted on: see matrix.py."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ class Preprocessor:
     @property
     def input_columns(self) -> list[str]:
         """The raw columns a table model reads."""
+        if self.kind == "matrix":
+            return list(self.state["features"])
         return [c["name"] for c in self.state.get("columns", [])]
 
     def transform(self, X, source: str = "input") -> np.ndarray:
@@ -55,6 +58,10 @@ class Preprocessor:
         that training never had (unseen categories, gaps in complete columns)."""
         if self.kind == "image":
             return transform_images(self.state, X), []
+        if self.kind == "matrix":
+            from .matrix import transform_matrix
+
+            return transform_matrix(self.state, X), []
         from .tables import transform_table
 
         return transform_table(self.state, _as_table(X, self.input_columns), source)
