@@ -18,15 +18,18 @@ from pathlib import Path
 
 # A frame of py-spy's raw output: "function (path/file.py:line)".
 FRAME = re.compile(r"^(?P<function>.+?) \((?P<file>[^():]+):\d+\)$")
-# The functions that engine.run() calls, by the step of the run they are; any other shows
-# under its own name.
+# The functions that engine.run() (or the _train() it hands over to) calls, by the step of
+# the run they are; any other shows under its own name.
+ENGINE_DRIVERS = ("run", "_train", "resume")
 RUN_STEPS = {
     "prepare": "read and prepare the data", "resolve": "settings", "build": "build the model",
-    "Trainer.__init__": "build the model", "Trainer.fit": "training",
+    "Trainer.__init__": "build the model", "_trainer": "build the model",
+    "CheckpointWriter.__init__": "build the model", "Trainer.fit": "training",
     "numpy_weights": "final scoring", "Predictor.__init__": "final scoring",
     "NumpyModel.logits": "final scoring", "TestPredictions.__init__": "final scoring",
-    "evaluate": "final metrics", "coefficients": "final metrics", "describe": "final metrics",
-    "save": "save the run",
+    "score": "final metrics", "evaluate": "final metrics", "coefficients": "final metrics",
+    "describe": "final metrics", "save": "save the run", "RunDir.create": "save the run",
+    "RunDir.close": "save the run",
 }
 TRAINING_PARTS = {
     "Trainer._step": "steps (forward, backward, optimizer)", "draw_batch": "drawing batches",
@@ -59,9 +62,9 @@ def phase(stack: str) -> str:
     for i, (function, file) in enumerate(frames):
         if function.startswith("_find_and_load"):
             return f"{label}: import {imported_package(frames[i:])}"
-        if file == "lrnn/engine.py" and function == "run" and i + 1 < len(frames):
+        if file == "lrnn/engine.py" and function in ENGINE_DRIVERS and i + 1 < len(frames):
             label = RUN_STEPS.get(frames[i + 1][0], f"run: {frames[i + 1][0]}")
-        elif label == "training" and function in TRAINING_PARTS:
+        elif label.startswith("training") and function in TRAINING_PARTS:
             label = f"training: {TRAINING_PARTS[function]}"
         elif label == "save the run" and file in SAVE_PARTS:
             label = f"save the run: {SAVE_PARTS[file]}"
