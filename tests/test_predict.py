@@ -76,3 +76,27 @@ def test_predict_bad_inputs(mnist_logreg_run, tmp_path, case):
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert snapshot(tmp_path) == before
+
+
+HEAVY = ("matplotlib", "pandas", "sklearn")
+
+
+@pytest.mark.parametrize("command", ["help", "predict"])
+def test_help_and_predict_start_without_heavy_imports(mnist_logreg_run, mnist_dir, tmp_path,
+                                                      command):
+    """`lrnn --help` and `lrnn predict` on a saved MNIST run never import the plotting, table
+    or scikit-learn stacks: they only cost start-up time there."""
+    import subprocess
+    import sys
+
+    argv = ["--help"] if command == "help" else [
+        "predict", str(mnist_logreg_run), str(mnist_dir / "t10k-images-idx3-ubyte.gz"),
+        "-o", str(tmp_path / "p.csv")]
+    code = ("import sys\nfrom lrnn.cli import main\n"
+            f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
+            f"print('LOADED', [m for m in {HEAVY!r} if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert "LOADED []" in result.stdout, result.stdout + result.stderr
+    if command == "predict":
+        assert (tmp_path / "p.csv").stat().st_size > 0

@@ -1,7 +1,5 @@
 """`python -m lrnn` is the `lrnn` command."""
 
-import sys
+from .cli import run_program
 
-from .cli import main
-
-sys.exit(main())
+run_program()

@@ -178,6 +178,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
 
 
+def run_program() -> None:
+    """The `lrnn` command: main(), then exit without the interpreter's final sweep through
+    every object torch, scikit-learn and matplotlib created (about 0.8 s of a 2-core machine's
+    time per command, measured in benchmarks/RESULTS.md); files are closed by then."""
+    import gc
+
+    code = main()
+    sys.stdout.flush()
+    gc.freeze()
+    sys.exit(code)
+
+
 def setting_values(args: argparse.Namespace) -> dict:
     """The train settings given as flags (only those given), by config name."""
     return {name: value for name, value in vars(args).items() if name in SETTINGS}
