@@ -20,7 +20,7 @@ from pathlib import Path
 FRAME = re.compile(r"^(?P<function>.+?) \((?P<file>[^():]+):\d+\)$")
 # The functions that engine.run() (or the _train() it hands over to) calls, by the step of
 # the run they are; any other shows under its own name.
-ENGINE_DRIVERS = ("run", "_train", "resume")
+ENGINE_DRIVERS = ("run", "_train", "resume", "_score_and_save")
 RUN_STEPS = {
     "prepare": "read and prepare the data", "resolve": "settings", "build": "build the model",
     "Trainer.__init__": "build the model", "_trainer": "build the model",
