@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, Callable
 
 import numpy as np
 
@@ -31,15 +31,20 @@ def umask_mode(mode: int) -> int:
     return mode & ~mask
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write `data` to `path` so that `path` is always either absent, old, or complete."""
+def write_atomic(path: Path, data: bytes | str,
+                 write: Callable[[BinaryIO, bytes], None] | None = None) -> None:
+    """Write `data` to `path` so that `path` is always either absent, old, or complete.
+    `write(file, data)` replaces the plain write (checkpoints inject test faults there)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, umask_mode(0o666))
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            if write:
+                write(f, data)
+            else:
+                f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from . import faults
-from .artifacts import umask_mode
+from .artifacts import write_atomic
 from .errors import ArtifactError
 
 FORMAT_VERSION = 1
@@ -84,30 +83,22 @@ def write(folder: Path, step: int, state: dict[str, Any]) -> Path:
     blob = save(tensors, metadata=header)
     folder.mkdir(exist_ok=True)
     target = folder / f"{PREFIX}{step:09d}{SUFFIX}"
-    _write_file(target, blob, faults.take("checkpoint", _written_in_this_process))
+    fault = faults.take("checkpoint", _written_in_this_process)
+    write_atomic(target, blob, _faulty_write(fault) if fault else None)
     for old in checkpoint_files(folder)[KEEP:]:
         old.unlink(missing_ok=True)
     return target
 
 
-def _write_file(target: Path, blob: bytes, fault: str | None) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.fchmod(fd, umask_mode(0o666))
-        with os.fdopen(fd, "wb") as f:
-            if fault:  # test-only: die or fail half-way through the write
-                f.write(blob[: len(blob) // 2])
-                f.flush()
-                if fault == "kill":
-                    faults.kill_now()
-                raise OSError(5, "injected failure in the middle of a checkpoint write")
-            f.write(blob)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _faulty_write(fault: str):
+    """Test-only: a write that dies (`kill`) or fails (`raise`) half-way through."""
+    def write(f, blob: bytes) -> None:
+        f.write(blob[: len(blob) // 2])
+        f.flush()
+        if fault == "kill":
+            faults.kill_now()
+        raise OSError(5, "injected failure in the middle of a checkpoint write")
+    return write
 
 
 def read(path: Path) -> dict[str, Any]:
