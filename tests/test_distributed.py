@@ -24,14 +24,16 @@ from tests.conftest import lrnn_cli
 TRAIN = ("train", "--dataset", "digits", "--model", "mlp", "--hidden-layer-sizes", "32",
          "--dropout", "0", "--epochs", "4", "--batch-size", "64", "--seed", "3",
          "--checkpoint-every", "10", "-q")
-ONE_THREAD = {"OMP_NUM_THREADS": "1"}  # two processes on a small machine: no oversubscription
+# One thread each: two processes on a small machine, no oversubscription. A process that
+# aborts prints every thread's Python stack, so a failure says where.
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"}
 
 
 def torchrun(*args: str, env: dict | None = None, nproc: int = 2,
              restarts: int = 0) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
                f"--nproc-per-node={nproc}", f"--max-restarts={restarts}", "-m", "lrnn", *args]
-    return subprocess.run(command, env=dict(os.environ, **ONE_THREAD, **(env or {})),
+    return subprocess.run(command, env=dict(os.environ, **WORKER_ENV, **(env or {})),
                           capture_output=True, text=True, timeout=300)
 
 
@@ -49,7 +51,7 @@ def assert_same_weights(run: Path, reference: Path) -> None:
 @pytest.fixture(scope="module")
 def single_process(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist") / "single"
-    result = lrnn_cli(*TRAIN, "--out", str(out), env=ONE_THREAD)
+    result = lrnn_cli(*TRAIN, "--out", str(out), env=WORKER_ENV)
     assert result.returncode == 0, result.stderr
     return out
 
@@ -86,7 +88,7 @@ def test_killed_worker_restarts_from_its_checkpoint_and_matches(tmp_path, single
 
 def test_nproc_launches_torchrun(tmp_path, single_process):
     out = tmp_path / "nproc"
-    result = lrnn_cli(*TRAIN, "--nproc", "2", "--out", str(out), env=ONE_THREAD)
+    result = lrnn_cli(*TRAIN, "--nproc", "2", "--out", str(out), env=WORKER_ENV)
     assert result.returncode == 0, result.stderr[-3000:]
     assert_same_weights(out, single_process)
 

@@ -80,6 +80,13 @@ def session():
         yield context
     finally:
         _current = Context()
+        # Free what still holds the group (the training's DDP wrapper can sit in a reference
+        # cycle) while the group and the interpreter are alive: `lrnn` exits without a final
+        # garbage collection (cli.run_program), and gloo objects torn down during interpreter
+        # shutdown can abort the process (seen once in CI: SIGABRT after a restarted job).
+        import gc
+
+        gc.collect()
         dist.destroy_process_group()
 
 
