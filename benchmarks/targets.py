@@ -7,6 +7,7 @@ wall of the peer; lrnn's final model must be at X % too, since that is what a us
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from benchmarks.results import Summary
@@ -81,19 +82,24 @@ def mlp(s: dict[str, Summary]) -> Verdict:
 
 
 def tutorial(s: dict[str, Summary]) -> Verdict:
+    """Read like the other accuracy targets: the time until lrnn's test accuracy first reached
+    the low end of 82.5 +- 1 %, over the pipeline's wall; the final model must be in the band.
+    The whole-wall ratio is reported beside it: lrnn goes on to score, plot and report, which
+    the pipeline does not do."""
     goal = (f"tutorial settings: {TUTORIAL_ACCURACY:.1%} +- {TUTORIAL_TOLERANCE:.0%} in "
             f"<= {TUTORIAL_RATIO} x the tutorial pipeline's wall")
     if why := _missing(s, "lrnn-tutorial", "tutorial"):
         return _not_measured("tutorial", goal, TUTORIAL_RATIO, why)
     lrnn, peer = s["lrnn-tutorial"], s["tutorial"]
-    # Same settings, same number of steps: the whole walls compare like with like.
-    ratio = _ratio(lrnn.wall_s, peer.wall_s)
-    same_accuracy = (lrnn.accuracy is not None
-                     and abs(lrnn.accuracy - TUTORIAL_ACCURACY) <= TUTORIAL_TOLERANCE)
-    measured = (f"lrnn-tutorial wall {_secs(lrnn.wall_s)} ({_pct(lrnn.accuracy)}); tutorial wall "
-                f"{_secs(peer.wall_s)} ({_pct(peer.accuracy)})")
-    passed = ratio is not None and ratio <= TUTORIAL_RATIO and same_accuracy
-    return Verdict("tutorial", goal, measured, ratio, TUTORIAL_RATIO, passed)
+    low = TUTORIAL_ACCURACY - TUTORIAL_TOLERANCE
+    verdict = accuracy_in_time("tutorial", goal, lrnn, peer, low, TUTORIAL_RATIO)
+    in_band = (lrnn.accuracy is not None
+               and abs(lrnn.accuracy - TUTORIAL_ACCURACY) <= TUTORIAL_TOLERANCE)
+    whole = _ratio(lrnn.wall_s, peer.wall_s)
+    measured = (f"{verdict.measured}; whole walls {_secs(lrnn.wall_s)} / {_secs(peer.wall_s)}"
+                f" = {'n/a' if whole is None else f'{whole:.3f}'}")
+    return dataclasses.replace(verdict, measured=measured,
+                               passed=bool(verdict.passed) and in_band)
 
 
 def memory(s: dict[str, Summary]) -> Verdict:

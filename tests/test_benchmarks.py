@@ -65,11 +65,19 @@ def test_accuracy_target_compares_time_to_target_with_the_peers_wall():
     assert targets.logreg({"lrnn-logreg": ends_below, "sklearn-logreg": peer}).passed is False
 
 
-def test_tutorial_target_needs_the_same_accuracy_and_the_wall_ratio():
+def test_tutorial_target_is_time_to_the_band_and_a_final_model_in_it():
     peer = summary("tutorial", repetition(26.0, final=0.825))
-    for accuracy, wall, passed in ((0.826, 3.5, True), (0.826, 4.0, False), (0.81, 3.0, False)):
-        lrnn = summary("lrnn-tutorial", repetition(wall, final=accuracy))
-        assert targets.tutorial({"lrnn-tutorial": lrnn, "tutorial": peer}).passed is passed
+    low = targets.TUTORIAL_ACCURACY - targets.TUTORIAL_TOLERANCE
+    cases = ((3.5, 0.82, 0.826, True),  # 81.5 % reached at 3.5 s <= 0.15 x 26 s, ends in band
+             (4.0, 0.82, 0.826, False),  # too late
+             (3.0, 0.80, 0.810, False),  # never reached the band
+             (3.0, 0.82, 0.840, False))  # ends above the band: not the tutorial's accuracy
+    for at, reached, final, passed in cases:
+        lrnn = summary("lrnn-tutorial", repetition(9.0, [Point(START + at, reached)], final,
+                                                   target=low), target=low)
+        verdict = targets.tutorial({"lrnn-tutorial": lrnn, "tutorial": peer})
+        assert verdict.passed is passed, (at, reached, final)
+    assert "whole walls 9.00 s / 26.00 s = 0.346" in verdict.measured
 
 
 def test_memory_target_takes_the_largest_lrnn_process_and_ignores_peers():

@@ -8,8 +8,8 @@ import io
 import sys
 from pathlib import Path
 
-from .config import (BUILTIN_DATASETS, DATASETS, SETTINGS, build_config, parse_setting,
-                     read_toml, replace)
+from .config import (BUILTIN_DATASETS, DATASETS, DEFAULT_DATASET, SETTINGS, build_config,
+                     parse_setting, read_toml, replace)
 from .errors import ArtifactError, InputError
 
 
@@ -24,11 +24,15 @@ def train(args: argparse.Namespace) -> int:
     for name, raw in setting_values(args).items():
         flag = "--" + name.replace("_", "-")
         values[name] = raw if isinstance(raw, bool) else parse_setting(name, raw, flag)
-    if not args.resume:
-        build_config(values)  # bad settings fail here, before any process is started
+    # bad settings fail here, before any process is started
+    config = None if args.resume else build_config(values)
     if args.nproc:
         return launch_torchrun(args.nproc, args.raw_argv)
-    from . import distributed
+    if config is not None and config.data is None:
+        from .data import early_read
+
+        early_read.start(config.dataset or DEFAULT_DATASET, config.data_dir)
+    from . import distributed  # imports torch
 
     with distributed.session() as process:
         quiet = args.quiet or not process.is_main

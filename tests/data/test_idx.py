@@ -110,6 +110,20 @@ def test_corrupt_gzip_stream(tmp_path, mnist_dir):
         read_labels(path, 10)
 
 
+def with_wrong_checksum(data: bytes) -> bytes:
+    """`data` gzipped, its trailer's CRC-32 of the content zeroed."""
+    compressed = bytearray(gzip.compress(data))
+    compressed[-8:-4] = bytes(4)
+    return bytes(compressed)
+
+
+def test_gzip_checksum_mismatch_is_corrupt(tmp_path):
+    path = tmp_path / "images.gz"
+    path.write_bytes(with_wrong_checksum(idx_bytes(IMAGES)))
+    with pytest.raises(InputError, match="corrupt gzip data"):
+        read_images(path)
+
+
 def test_directory_and_missing_file(tmp_path):
     with pytest.raises(InputError, match="directory"):
         read_images(tmp_path)
@@ -142,6 +156,9 @@ CLI_CASES = {
                           idx_bytes(IMAGES, dims=(3_000_000_000, 28, 28)), "declares"),
     "count mismatch": ("t10k-labels-idx1-ubyte", idx_bytes(np.zeros(7, np.uint8)),
                        "one label per image"),
+    "gzip checksum wrong": ("t10k-labels-idx1-ubyte",
+                            with_wrong_checksum(idx_bytes(np.zeros(10000, np.uint8))),
+                            "corrupt gzip data"),
     "labels out of range": ("t10k-labels-idx1-ubyte",
                             idx_bytes(np.full(10000, 10, np.uint8)), "out of range"),
 }

@@ -16,9 +16,10 @@ def load(config: RunConfig) -> Dataset:
         from .builtin import load_builtin
 
         return load_builtin(name)
+    from .early_read import take
     from .idx_datasets import load_idx_dataset
 
-    return load_idx_dataset(name, config.data_dir)
+    return take(name, config.data_dir) or load_idx_dataset(name, config.data_dir)
 
 
 __all__ = ["Dataset", "load"]

@@ -6,7 +6,6 @@ real length before anything of that size is allocated: a lying header cannot mak
 
 from __future__ import annotations
 
-import gzip
 import os
 import struct
 import zlib
@@ -45,6 +44,43 @@ def _gzip_isize(path: Path, size: int) -> int | None:
         return struct.unpack("<I", f.read(4))[0]
 
 
+class _Inflater:
+    """The content of a gzip file (every member, as gzip does), inflated in one zlib call per
+    read: zlib releases the GIL while it inflates, so a read on another thread runs beside
+    the main thread's work (early_read.py). gzip.GzipFile inflates in small steps and takes
+    the GIL back between them: on a thread beside `import torch` it was slower than reading
+    after the import."""
+
+    def __init__(self, compressed: bytes):
+        self._member, self._input = zlib.decompressobj(wbits=31), compressed  # 31: gzip
+
+    def read(self, size: int) -> bytes:
+        parts = []
+        while size > 0 and self._input:
+            part = self._member.decompress(self._input, size)
+            consumed = len(self._input) - len(self._member.unconsumed_tail)
+            self._input = self._member.unconsumed_tail
+            if self._member.eof:  # its CRC and length checked; the next member, if any
+                self._input = self._member.unused_data
+                self._member = zlib.decompressobj(wbits=31)
+            elif not part and not consumed:
+                break
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
+
+    def readinto(self, buffer: bytearray) -> int:
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._input = b""
+
+
 def _open(path: Path):
     """The file's binary stream and (kind, exact length, largest possible length) of its content."""
     try:
@@ -53,7 +89,7 @@ def _open(path: Path):
         size = os.path.getsize(path)
         if is_gzip(path):
             length = ("gzip", _gzip_isize(path, size), size * MAX_DEFLATE_RATIO)
-            return gzip.open(path, "rb"), length
+            return _Inflater(path.read_bytes()), length
         return open(path, "rb"), ("raw", size, size)
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
@@ -117,7 +153,7 @@ def read_idx(path: str | Path, ndim: int, dtype=np.uint8) -> np.ndarray:
                                  f"found {got:,}")
             if f.read(1):
                 raise InputError(f"{path}: more data than the header declares")
-    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+    except zlib.error as exc:
         raise InputError(f"{path}: corrupt gzip data ({exc})") from None
     array = np.frombuffer(buffer, dtype=dtype).reshape(shape)
     return array if dtype.itemsize == 1 else array.astype(dtype.newbyteorder("="))
