@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 
-from lrnn.models import (LogisticRegressionModule, MLPModule, build, logits_of,
-                         predicted_classes, probabilities)
+from lrnn.models import (LogisticRegressionModule, MLPModule, build, logits_of, loss_function,
+                         n_outputs, predicted_classes, probabilities)
 
 
 def test_shapes():
@@ -72,3 +73,24 @@ def test_numpy_inference_equals_torch():
     X = torch.randn(10, 4)
     np.testing.assert_allclose(NumpyModel(arch, weights).logits(X.numpy()),
                                model(X).detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_classes", [2, 10])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_closed_form_gradients_equal_autograd(n_classes, weighted):
+    torch.manual_seed(0)
+    x, y = torch.rand(64, 30), torch.randint(0, n_classes, (64,))
+    w = torch.rand(64) * 3 if weighted else None
+    model = LogisticRegressionModule(30, n_outputs(n_classes))
+    with torch.no_grad():
+        model.linear.weight.normal_()  # large logits: the softmax is far from uniform
+    loss, logits = model.loss_and_gradients(x, y, w)
+    closed = {name: p.grad.clone() for name, p in model.named_parameters()}
+
+    model.zero_grad()
+    expected = loss_function(n_classes)(model(x), y, w)
+    expected.backward()
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-5)
+    torch.testing.assert_close(logits, model(x), rtol=1e-5, atol=1e-5)
+    for name, p in model.named_parameters():
+        torch.testing.assert_close(closed[name], p.grad, rtol=1e-5, atol=1e-6)

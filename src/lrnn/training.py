@@ -23,7 +23,8 @@ from torch import nn
 
 from . import distributed, faults
 from .errors import InputError
-from .models import logits_of, loss_function, predicted_classes, to_model_input
+from .models import (LogisticRegressionModule, logits_of, loss_function, predicted_classes,
+                     to_model_input)
 from .optim import l2_penalty, lr_factor, make_optimizer
 from .progress import interactive, progress_bar
 from .training_state import (EarlyStopping, Interrupted, Position, StopRequests, restore_rng,
@@ -94,6 +95,8 @@ class Trainer:
         self.lbfgs_twin = copy.deepcopy(model).double() if config.optimizer == "lbfgs" else None
         self.optimizer = optimizer or make_optimizer(self.lbfgs_twin or model, config, len(train))
         self.net = self._data_parallel(model)
+        # logistic regression's gradient without autograd (one process: DDP needs autograd)
+        self.closed_form = isinstance(model, LogisticRegressionModule) and self.net is model
         self.generator = torch.Generator(device=self.device).manual_seed(config.seed)
         self.history, self.position, self.early = History(), Position(), EarlyStopping()
         self.stops, self.on_checkpoint = StopRequests(), on_checkpoint
@@ -250,13 +253,16 @@ class Trainer:
         if faults.active():
             x = self._inject(pos.step + 1, x)
         self.optimizer.set_lr(lr)
-        logits = self.net(x)
-        if self.dist.enabled:  # DDP averages gradients over processes: see distributed.py
-            loss = self.loss_fn(logits, y, w, "sum") * (self.dist.world / len(index))
+        if self.closed_form:
+            loss, logits = self.model.loss_and_gradients(x, y, w)
         else:
-            loss = self.loss_fn(logits, y, w)
-        self.optimizer.zero_grad()
-        loss.backward()
+            logits = self.net(x)
+            if self.dist.enabled:  # DDP averages gradients over processes: see distributed.py
+                loss = self.loss_fn(logits, y, w, "sum") * (self.dist.world / len(index))
+            else:
+                loss = self.loss_fn(logits, y, w)
+            self.optimizer.zero_grad()
+            loss.backward()
         self.optimizer.step()
         with torch.no_grad():
             loss = loss.detach()
