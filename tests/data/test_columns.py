@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from lrnn.data.columns import MAX_LEVELS, plan_columns
+from lrnn.data.columns import MAX_LEVELS, check_numbers, plan_columns
 from lrnn.errors import InputError
 
 
@@ -48,3 +48,22 @@ def test_numbers_stored_as_text():
         plan_columns(pa.table({"x": ["1", "2", "3", "n/a!"] + ["4"] * 40}), "t.csv")
     plan = plan_columns(pa.table({"x": ["1", "2"] * 20}), "t.csv", numeric=["x"])
     assert plan.numeric == ["x"]
+
+
+def test_dates_are_days_since_1970():
+    import datetime
+
+    days = [datetime.date(2020, 1, 1) + datetime.timedelta(days=3 * i) for i in range(40)]
+    table = pa.table({"signup": pa.array(days), "x": [0.5, 1.5] * 20})
+    plan = plan_columns(table, "t.csv")
+    assert plan.numeric == ["signup", "x"]
+    values = check_numbers(table.column("signup"), "signup", "t.csv")
+    assert values[0] == 18262 and values[1] == 18265  # 2020-01-01 is day 18262
+
+
+def test_row_numbers_of_a_filtered_file_are_dropped_but_sorted_features_are_kept():
+    kept = [i for i in range(201) if i % 7]                 # a row number with gaps
+    wide = [3 * i for i in range(len(kept))]                 # sorted, distinct, wide span
+    table = pa.table({"row": kept, "price": wide, "x": [0.5, 1.5] * (len(kept) // 2)})
+    plan = plan_columns(table, "t.csv")
+    assert set(plan.dropped) == {"row"} and plan.numeric == ["price", "x"]

@@ -177,3 +177,64 @@ def test_encoding_option_reads_latin1(tmp_path):
 
     features = json.loads((tmp_path / "run" / "model.json").read_text())["preprocessing"]["features"]
     assert "colour=gris foncé" in features
+
+
+def test_spaced_file_with_question_marks(tmp_path):
+    """The UCI repository's style: a space after each comma, "?" for missing."""
+    rows = ["age, workclass, hours, label"]
+    rows += [f"{'?' if i % 9 == 0 else 20 + i % 50}, {['Private', 'State-gov', '?'][i % 3]}, "
+             f"{10 + i % 40}, {'>50K' if i % 4 == 0 else '<=50K'}" for i in range(200)]
+    path = tmp_path / "adult.csv"
+    path.write_text("\n".join(rows) + "\n")
+    result = lrnn_cli("train", "--data", str(path), "--target", "label", "--out",
+                      str(tmp_path / "run"), "-q")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    model = json.loads((tmp_path / "run" / "model.json").read_text())
+    assert model["classes"] == ["<=50K", ">50K"]
+    assert model["preprocessing"]["features"] == [
+        "age", "age (missing)", "workclass=Private", "workclass=State-gov",
+        "workclass=(missing)", "hours"]
+    (tmp_path / "new.csv").write_text("\n".join(rows[:11]) + "\n")
+    result = lrnn_cli("predict", str(tmp_path / "run"), str(tmp_path / "new.csv"), "-o",
+                      str(tmp_path / "p.csv"))
+    assert result.returncode == 0, result.stderr
+    assert len((tmp_path / "p.csv").read_text().splitlines()) == 11
+
+
+def test_pandas_row_index_is_dropped(tmp_path):
+    """pandas' to_csv writes its index as an unnamed first column, here with gaps from a
+    filter; training and predicting on such files both work and ignore it."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"x": rng.normal(size=300), "z": rng.normal(size=300)})
+    frame["y"] = np.where(frame.x + 0.3 * frame.z > 0, "up", "down")
+    frame = frame[frame.z > -2]
+    frame.to_csv(tmp_path / "train.csv")
+    frame.drop(columns="y").head(7).to_csv(tmp_path / "new.csv")
+    result = lrnn_cli("train", "--data", str(tmp_path / "train.csv"), "--target", "y",
+                      "--out", str(tmp_path / "run"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert "column '(row index)' dropped" in result.stderr
+    model = json.loads((tmp_path / "run" / "model.json").read_text())
+    assert model["preprocessing"]["features"] == ["x", "z"]
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["test"]["accuracy"] > 0.9
+    result = lrnn_cli("predict", str(tmp_path / "run"), str(tmp_path / "new.csv"), "-o",
+                      str(tmp_path / "p.csv"))
+    assert result.returncode == 0, result.stderr
+    assert len((tmp_path / "p.csv").read_text().splitlines()) == 8
+
+
+def test_unnamed_first_column_that_is_not_an_index_is_an_error(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text(",x,y\n" + "".join(f"{i % 3},{i},{'ab'[i % 2]}\n" for i in range(40)))
+    result = lrnn_cli("train", "--data", str(path), "--target", "y", "--out",
+                      str(tmp_path / "run"))
+    assert result.returncode == 2
+    assert "column 1 has an empty name" in result.stderr

@@ -5,16 +5,21 @@ The rule (also in the README), for each column in order:
 2. Empty columns are dropped.
 3. Booleans are categories.
 4. Integers with at most LOW_CARDINALITY distinct values are categories (codes like 1/2/3);
-   an integer column with a distinct value in every row that counts up by one or is named like
-   an ID (id, *_id, ...Id) is dropped as an ID.
+   an integer column with a distinct value in every row that counts up by one (or rises in
+   file order with few gaps: a row number of a filtered file) or is named like an ID (id,
+   *_id, ...Id) is dropped as an ID.
 5. Other numbers are numbers.
 6. Text is a category, unless it has a distinct value in at least ID_SHARE of the rows (an
    ID, a name, free text): then it is dropped. A category with more than MAX_LEVELS distinct
    values is capped by the preprocessor: its MAX_LEVELS most frequent values, the rest as
    "(other)". Text whose values are nearly all numbers is a number column with bad cells:
    an error that names the first one.
-7. Dates and times are categories of their text.
+7. Dates and timestamps are numbers: days since 1970-01-01 (times of day: hours since
+   midnight), so that dates never seen in training still place a row in time.
+8. An unnamed first column of distinct whole numbers (pandas' saved row index) is dropped.
 Each drop and cap is reported as a warning naming the column.
+(The reader has already trimmed spaces around names and text cells, read "?" as missing and
+typed text columns whose every cell is a number as numbers.)
 """
 
 from __future__ import annotations
@@ -23,14 +28,14 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from .tabular import line_of
+from .tabular import NUMBER_PATTERN, ROW_INDEX, line_of
 
 LOW_CARDINALITY = 10
 ID_SHARE = 0.95
 ID_MIN_ROWS = 20
 MAX_LEVELS = 50
+ROW_NUMBER_SPAN = 1.25
 NUMERIC_TEXT_SHARE = 0.9
-NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 ID_NAME = re.compile(r"(^|[_\W])id$|^id([_\W]|$)|[a-z]Id$|ID$", re.IGNORECASE)
 
 
@@ -57,6 +62,9 @@ def plan_columns(table, source: str, numeric=(), categorical=(), drop=()) -> Col
     for name, column in zip(table.column_names, table.columns):
         if name in drop:
             plan.dropped[name] = "--drop"
+        elif name == ROW_INDEX:
+            _drop(plan, name, "an unnamed first column of distinct whole numbers, taken for a "
+                              "saved row index")
         elif name in numeric:
             check_numbers(column, name, source)
             plan.numeric.append(name)
@@ -95,7 +103,9 @@ def _infer(plan: ColumnPlan, name: str, column, source: str) -> None:
         plan.numeric.append(name)
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
         _text_column(plan, name, column, present, source)
-    else:  # dates, times, ...: their text as categories
+    elif _is_temporal(kind):
+        plan.numeric.append(name)
+    else:  # anything else the readers produce: its text as categories
         plan.categorical.append(name)
 
 
@@ -123,10 +133,37 @@ def _drop(plan: ColumnPlan, name: str, why: str) -> None:
 
 
 def _counts_up(column) -> bool:
+    """Distinct whole numbers that are 1, 2, 3, ... in some order, or rise in file order
+    spanning at most ROW_NUMBER_SPAN times their count (a row number with rows filtered
+    out). A numeric feature with a distinct value in every row and a span that narrow,
+    sorted in the file, is unlikely."""
     import numpy as np
 
-    values = np.sort(column.to_numpy(zero_copy_only=False))
-    return bool(np.all(np.diff(values) == 1))
+    values = column.to_numpy(zero_copy_only=False)
+    steps = np.diff(values)
+    if np.all(steps > 0) and values[-1] - values[0] < ROW_NUMBER_SPAN * len(values):
+        return True
+    return bool(np.all(np.diff(np.sort(values)) == 1))
+
+
+def _is_temporal(kind) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_date(kind) or pa.types.is_timestamp(kind) or pa.types.is_time(kind)
+
+
+def _temporal_numbers(column):
+    """Days since 1970-01-01 for dates and timestamps, hours since midnight for times."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_time(column.type):
+        seconds = pc.cast(pc.cast(column, pa.time64("us")), pa.int64())
+        return pc.divide(pc.cast(seconds, pa.float64()), 3600e6)
+    if pa.types.is_date(column.type):
+        column = pc.cast(column, pa.timestamp("s"))
+    micros = pc.cast(pc.cast(column, pa.timestamp("us", column.type.tz)), pa.int64())
+    return pc.divide(pc.cast(micros, pa.float64()), 86400e6)
 
 
 def _raise_bad_number(column, is_number, name: str, source: str) -> None:
@@ -151,6 +188,8 @@ def check_numbers(column, name: str, source: str):
         is_number = pc.match_substring_regex(column, NUMBER_PATTERN)
         if pc.any(pc.and_(pc.invert(pc.fill_null(is_number, True)), pc.is_valid(column))).as_py():
             _raise_bad_number(column, is_number, name, source)
+    elif _is_temporal(column.type):
+        column = _temporal_numbers(column)
     elif not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
               or pa.types.is_decimal(column.type) or pa.types.is_boolean(column.type)
               or pa.types.is_null(column.type)):

@@ -18,6 +18,14 @@ SNIFF_BYTES = 8192
 BINARY_MAGIC = {b"\x1f\x8b": "gzip", b"\x89PNG": "PNG image", b"PK\x03\x04": "zip archive",
                 b"%PDF": "PDF", b"PAR1": "Parquet (name it .parquet)"}
 OTHER_DELIMITERS = (";", "\t", "|", ",")
+# The name given to an unnamed first column of distinct whole numbers: the row index that
+# pandas' to_csv writes by default. Column typing drops it.
+ROW_INDEX = "(row index)"
+# Missing-value markers beyond pyarrow's defaults ("", NA, N/A, NaN, null, ...): "?" is the
+# UCI repository's.
+EXTRA_MISSING = ("?",)
+INTEGER_PATTERN = r"^[-+]?\d+$"
+NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
 
 
 def line_of(row: int) -> int:
@@ -58,11 +66,66 @@ def read_table(path: str | Path, delimiter: str | None = None, encoding: str = "
     else:
         _sniff_binary(path)
         table = _read_csv(path, delimiter or default_delimiter(path), encoding)
+    table = _name_row_index(_trim_names(table))
     _check_header(path, table.column_names, delimiter or default_delimiter(path))
     if table.num_rows == 0:
         raise InputError(f"{path}: expected data rows after the header, found none")
+    table = _tidy_text(table)
     _check_repeated_header(path, table)
     return table
+
+
+def _trim_names(table):
+    """Column names without surrounding spaces ("age, sex, label" headers are common)."""
+    names = [name.strip() for name in table.column_names]
+    return table if names == table.column_names else table.rename_columns(names)
+
+
+def _name_row_index(table):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not table.num_columns or table.column_names[0] or table.num_rows == 0:
+        return table
+    first = table.column(0)
+    if (pa.types.is_integer(first.type) and first.null_count == 0
+            and pc.count_distinct(first).as_py() == table.num_rows):
+        return table.rename_columns([ROW_INDEX, *table.column_names[1:]])
+    return table
+
+
+def _tidy_text(table):
+    """Text cells without surrounding spaces, the markers in EXTRA_MISSING as missing, and a
+    text column whose every present cell is a number (a column of " 35" or with "?" for
+    missing) as numbers. Only text columns are touched; a numeric file costs nothing here."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names, columns = table.column_names, table.columns
+    for i, column in enumerate(columns):
+        if not pa.types.is_string(column.type):
+            continue
+        text = pc.utf8_trim_whitespace(column)
+        text = pc.if_else(pc.is_in(text, value_set=pa.array(EXTRA_MISSING)),
+                          pa.scalar(None, pa.string()), text)
+        columns[i] = _as_numbers(text) if len(text) > text.null_count else text
+    return pa.table(columns, names=names)
+
+
+def _as_numbers(text):
+    """The column as int64 or float32 (as the reader would have typed it) when every present
+    cell is a number; otherwise unchanged."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pc.all(pc.match_substring_regex(text, NUMBER_PATTERN)).as_py():
+        return text
+    if pc.all(pc.match_substring_regex(text, INTEGER_PATTERN)).as_py():
+        try:
+            return pc.cast(text, pa.int64())
+        except pa.ArrowInvalid:  # beyond int64: a float as the reader would make it
+            pass
+    return pc.cast(text, pa.float32())
 
 
 def _check_repeated_header(path: Path, table) -> None:
