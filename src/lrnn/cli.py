@@ -63,6 +63,8 @@ def _add_file_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--delimiter", type=delimiter, default=None, metavar="CHAR",
                         help=SETTINGS["delimiter"].metadata["help"].removeprefix("--data: ")
                         + " (default: , or tab for .tsv)")
+    parser.add_argument("--decimal", choices=(".", ","), default=".",
+                        help="decimal mark in numbers (default: .)")
     parser.add_argument("--encoding", default="utf-8",
                         help="text encoding of table files (default: utf-8)")
 

@@ -120,7 +120,7 @@ def _labelled_file(predictor, args: argparse.Namespace):
     target = predictor.info["input_schema"].get("target")
     if not target:
         raise InputError(f"--data: {args.run} was not trained on a file; use --dataset")
-    table = read_table(args.data, args.delimiter, args.encoding)
+    table = read_table(args.data, args.delimiter, args.encoding, args.decimal)
     if target not in table.column_names:
         raise InputError(f"{args.data}: no target column '{target}' to score against")
     y = encode_target(table.column(target), list(predictor.classes), target, args.data)
@@ -173,7 +173,7 @@ def _table_rows(predictor, args):
         raise InputError(f"expected one table file for this model, found {len(args.inputs)} "
                          f"inputs")
     path = args.inputs[0]
-    table = read_table(path, args.delimiter, args.encoding)
+    table = read_table(path, args.delimiter, args.encoding, args.decimal)
     schema = predictor.info["input_schema"]
     needed = predictor.preprocessor.input_columns
     missing = [c for c in needed if c not in table.column_names]

@@ -27,8 +27,8 @@ SCHEDULES = ("none", "cosine", "onecycle", "step")
 ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid", "leaky_relu", "silu", "elu", "identity")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 DEFAULT_DATASET = "digits"
-FILE_SETTINGS = ("target", "test_data", "id_column", "delimiter", "categorical", "numeric",
-                 "drop")
+FILE_SETTINGS = ("target", "test_data", "id_column", "delimiter", "decimal", "categorical",
+                 "numeric", "drop")
 
 
 # --- value parsers: take a CLI string or a TOML value, return the typed value or raise
@@ -118,6 +118,12 @@ def _delimiter(value: Any) -> str:
     return value
 
 
+def _decimal(value: Any) -> str:
+    if value not in (".", ","):
+        raise ValueError("'.' or ','")
+    return value
+
+
 def _flag(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -154,6 +160,8 @@ class RunConfig:
                                     "never used as a feature", _text, "data", "COLUMN")
     delimiter: str | None = setting(None, "--data: field separator (default , or tab for .tsv)",
                                     _delimiter, "data", "CHAR")
+    decimal: str | None = setting(None, "--data: decimal mark in numbers, . or , (default .)",
+                                  _decimal, "data", "CHAR")
     encoding: str = setting("utf-8", "--data: text encoding of the file", _text, "data")
     categorical: tuple[str, ...] = setting((), "--data: columns to treat as categories",
                                            _names, "data", "COLUMNS")

@@ -42,3 +42,18 @@ def test_too_few_rows():
     y = np.array([0, 1])
     with pytest.raises(InputError, match="too few rows"):
         split_rows(y, own_test=False, val_fraction=0.1, test_fraction=0.2, seed=0)
+
+
+def test_small_classes_share_the_held_out_rows():
+    """Twenty classes of three rows: 10 % of 60 rows is 6 validation rows, one from each of
+    six classes (per-class rounding would hold out none), and no class loses its last row."""
+    y = np.repeat(np.arange(20), 3)
+    keep, held = stratified_indices(y, 0.1, seed=0)
+    assert len(held) == 6 and np.bincount(y[held], minlength=20).max() == 1
+    assert set(y[keep]) == set(range(20))
+
+
+def test_a_single_row_class_stays_in_training():
+    y = np.array([0] * 60 + [1] * 39 + [2])
+    keep, held = stratified_indices(y, 0.2, seed=0)
+    assert len(held) == 20 and 99 in keep

@@ -34,6 +34,15 @@ CASES = {
     "blank lines only": (b"\n\n\n\n", [], "found an empty file"),
     "missing target column": (GOOD.encode(), ["--target", "label"],
                               "--target label: no such column in"),
+    "target in another case": (GOOD.encode(), ["--target", "Y"],
+                               "data.csv (did you mean 'y'?); columns: x, colour, y"),
+    "a quantity as the target": (("x,colour,y\n" + "".join(f"{i},red,{i * 1.37:.2f}\n"
+                                                           for i in range(40))).encode(), [],
+                                 "target column 'y' has 40 distinct values in 40 rows"),
+    "decimal commas": (("x;colour;y\n" + "".join(f"{i},5;red;{'ab'[i % 2]}\n"
+                                                for i in range(40))).encode(),
+                       ["--delimiter", ";"], "column 'x': numbers written with a comma, such "
+                                             "as '0,5'; pass --decimal ','"),
     "duplicate column names": (b"x,x,y\n1,2,a\n3,4,b\n", [], "column name 'x' appears twice"),
     "empty column name": (b"x,,y\n1,2,a\n3,4,b\n", [], "column 2 has an empty name"),
     "too many fields": (b"x,colour,y\n1,red,a\n2,blue,b,extra\n3,red,a\n", [],
@@ -238,3 +247,43 @@ def test_unnamed_first_column_that_is_not_an_index_is_an_error(tmp_path):
                       str(tmp_path / "run"))
     assert result.returncode == 2
     assert "column 1 has an empty name" in result.stderr
+
+
+def test_small_file_of_many_classes(tmp_path):
+    """60 rows of 20 classes: the splits still hold rows out, and scikit-learn's warning about
+    classes missing from the small test split stays off the terminal."""
+    path = tmp_path / "many.csv"
+    path.write_text("a,b,cls\n" + "".join(f"{i % 20 + 0.1 * (i % 3)},{i % 7},k{i % 20}\n"
+                                          for i in range(60)))
+    result = lrnn_cli("train", "--data", str(path), "--target", "cls", "--out",
+                      str(tmp_path / "run"), "-q")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    import json
+
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["test"]["n"] == 12 and len(metrics["test"]["classes"]) == 20
+
+
+def test_decimal_comma_files(tmp_path):
+    """A European export: semicolons between fields, commas in numbers; training and
+    predicting both read it with --delimiter ';' --decimal ','."""
+    rows = "".join(f"{(i - 20) / 4:.2f}".replace(".", ",") + f";{'ab'[i >= 20]}\n"
+                   for i in range(40))
+    path = tmp_path / "eu.csv"
+    path.write_text("x;y\n" + rows)
+    result = lrnn_cli("train", "--data", str(path), "--target", "y", "--delimiter", ";",
+                      "--decimal", ",", "--out", str(tmp_path / "run"), "-q")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    model = json.loads((tmp_path / "run" / "model.json").read_text())
+    assert model["preprocessing"]["columns"][0]["type"] == "numeric"
+    assert model["preprocessing"]["columns"][0]["median"] == pytest.approx(0.0, abs=1)
+    result = lrnn_cli("predict", str(tmp_path / "run"), str(path), "--delimiter", ";",
+                      "--decimal", ",", "-o", str(tmp_path / "p.csv"))
+    assert result.returncode == 0, result.stderr
+    result = lrnn_cli("predict", str(tmp_path / "run"), str(path), "--delimiter", ";",
+                      "-o", str(tmp_path / "p2.csv"))
+    assert result.returncode == 2
+    assert "found '-5,00' (a decimal comma? pass --decimal ',')" in result.stderr

@@ -35,6 +35,7 @@ ID_SHARE = 0.95
 ID_MIN_ROWS = 20
 MAX_LEVELS = 50
 ROW_NUMBER_SPAN = 1.25
+COMMA_NUMBER_PATTERN = r"^\s*[-+]?\d*,\d+\s*$"
 NUMERIC_TEXT_SHARE = 0.9
 ID_NAME = re.compile(r"(^|[_\W])id$|^id([_\W]|$)|[a-z]Id$|ID$", re.IGNORECASE)
 
@@ -116,6 +117,7 @@ def _text_column(plan: ColumnPlan, name: str, column, present: int, source: str)
     numbers = pc.sum(is_number).as_py() or 0
     if numbers >= NUMERIC_TEXT_SHARE * present:
         _raise_bad_number(column, is_number, name, source)
+    _refuse_comma_numbers(column, present, name, source)
     distinct = pc.count_distinct(column).as_py()
     if present >= ID_MIN_ROWS and distinct >= ID_SHARE * present:
         _drop(plan, name, f"looks like an ID or free text ({distinct:,} distinct values in "
@@ -125,6 +127,19 @@ def _text_column(plan: ColumnPlan, name: str, column, present: int, source: str)
     if distinct > MAX_LEVELS:
         plan.warnings.append(f"column '{name}': {distinct:,} distinct values; kept the "
                              f"{MAX_LEVELS} most frequent, the rest count as '(other)'")
+
+
+def _refuse_comma_numbers(column, present: int, name: str, source: str) -> None:
+    """Numbers with a decimal comma (or a thousands separator) read as text would become a
+    category of hundreds of levels; say what to pass instead."""
+    import pyarrow.compute as pc
+
+    commas = pc.sum(pc.match_substring_regex(column, COMMA_NUMBER_PATTERN)).as_py() or 0
+    if commas and commas >= NUMERIC_TEXT_SHARE * present:
+        example = column.filter(pc.match_substring_regex(column, COMMA_NUMBER_PATTERN))[0]
+        raise InputError(f"{source}, column '{name}': numbers written with a comma, such as "
+                         f"{example.as_py()!r}; pass --decimal ',' if the comma is the decimal "
+                         f"mark (or remove thousands separators)")
 
 
 def _drop(plan: ColumnPlan, name: str, why: str) -> None:
@@ -166,20 +181,24 @@ def _temporal_numbers(column):
     return pc.divide(pc.cast(micros, pa.float64()), 86400e6)
 
 
-def _raise_bad_number(column, is_number, name: str, source: str) -> None:
+def _raise_bad_number(column, is_number, name: str, source: str, fitting: bool = True) -> None:
     import pyarrow.compute as pc
 
     bad = pc.indices_nonzero(pc.and_(pc.invert(pc.fill_null(is_number, True)),
                                      pc.is_valid(column)))
     row = bad[0].as_py()
     value = column[row].as_py()
-    hint = " (a decimal comma? use a point)" if re.fullmatch(r"\s*-?\d+,\d+\s*", value) else ""
+    comma = re.fullmatch(r"\s*-?\d+,\d+\s*", value)
+    hint = " (a decimal comma? pass --decimal ',')" if comma else ""
+    remedy = (f"pass --categorical {name} if it is a category" if fitting
+              else "the model was trained on numbers in this column")
     raise InputError(f"{source} line {line_of(row)}, column '{name}': expected a number, found "
-                     f"{value!r}{hint}; pass --categorical {name} if it is a category")
+                     f"{value!r}{hint}; {remedy}")
 
 
-def check_numbers(column, name: str, source: str):
-    """The column as float64 numbers (nulls as NaN); an error names the first bad cell."""
+def check_numbers(column, name: str, source: str, fitting: bool = True):
+    """The column as float64 numbers (nulls as NaN); an error names the first bad cell (and,
+    when `fitting`, suggests --categorical)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -187,7 +206,7 @@ def check_numbers(column, name: str, source: str):
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         is_number = pc.match_substring_regex(column, NUMBER_PATTERN)
         if pc.any(pc.and_(pc.invert(pc.fill_null(is_number, True)), pc.is_valid(column))).as_py():
-            _raise_bad_number(column, is_number, name, source)
+            _raise_bad_number(column, is_number, name, source, fitting)
     elif _is_temporal(column.type):
         column = _temporal_numbers(column)
     elif not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)

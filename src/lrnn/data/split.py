@@ -24,13 +24,25 @@ class SplitRows:
 
 
 def stratified_indices(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(kept, held-out) row indices, sorted; each class gives round(fraction * its count)."""
+    """(kept, held-out) row indices, sorted. round(fraction * rows) rows are held out (at
+    least one), shared among the classes in proportion to their sizes: each class gives the
+    whole part of its share, and the rows left over go to the classes with the largest
+    remainders. A class never gives its last row, so every class stays in the kept part."""
     rng = np.random.default_rng(seed)
+    classes, counts = np.unique(y, return_counts=True)
+    quotas = fraction * counts
+    take = np.minimum(np.floor(quotas).astype(np.int64), counts - 1)
+    wanted = min(max(1, int(round(fraction * len(y)))), int((counts - 1).sum()))
+    left = wanted - int(take.sum())
+    for c in np.argsort(-(quotas - take), kind="stable"):  # largest remainders first
+        if left > 0 and take[c] < counts[c] - 1:
+            take[c] += 1
+            left -= 1
     held = []
-    for label in np.unique(y):
+    for label, k in zip(classes, take):
         rows = np.flatnonzero(y == label)
         rng.shuffle(rows)
-        held.append(rows[: int(round(fraction * len(rows)))])
+        held.append(rows[:k])
     held_out = np.sort(np.concatenate(held)) if held else np.empty(0, dtype=np.int64)
     mask = np.ones(len(y), dtype=bool)
     mask[held_out] = False
@@ -46,14 +58,14 @@ def split_rows(y: np.ndarray, *, own_test: bool, val_fraction: float, test_fract
         keep, held = stratified_indices(y, test_fraction, seed)
         if len(held) == 0 or len(keep) == 0:
             raise InputError(f"--test-fraction {test_fraction}: too few rows ({len(y)}) for a "
-                             f"held-out test split")
+                             f"held-out test split; expected two rows of a class at least")
         rows, test = keep, held
     val = None
     if val_fraction > 0:
         keep, held = stratified_indices(y[rows], val_fraction, seed + 1)
         if len(held) == 0 or len(keep) == 0:
             raise InputError(f"--val-fraction {val_fraction}: too few rows ({len(rows)}) for a "
-                             f"validation split")
+                             f"validation split; pass --val-fraction 0 to train without one")
         rows, val = rows[keep], rows[held]
     return SplitRows(train=rows, val=val, test=test)
 

@@ -13,6 +13,9 @@ from .dataset import Dataset
 from .tabular import line_of, read_table
 
 MAX_LISTED = 5
+# A target with more distinct values than this and than half its rows is a quantity, not
+# classes (fewer than two rows a class could not be split or learned anyway).
+QUANTITY_VALUES = 20
 
 
 def class_names(column) -> list[str]:
@@ -64,14 +67,23 @@ def encode_target(column, classes: list[str], name: str, source: str) -> np.ndar
 
 def _split_off(table, name: str, flag: str, source: str):
     if name not in table.column_names:
-        raise InputError(f"{flag} {name}: no such column in {source}; columns: "
-                         f"{', '.join(table.column_names)}")
+        raise InputError(f"{flag} {name}: no such column in {source}{_closest(name, table)}; "
+                         f"columns: {', '.join(table.column_names)}")
     return table.column(name), table.drop_columns([name])
+
+
+def _closest(name: str, table) -> str:
+    """A hint naming the column the user most likely meant (case first, then spelling)."""
+    import difflib
+
+    same_case = [c for c in table.column_names if c.casefold() == name.casefold()]
+    close = same_case or difflib.get_close_matches(name, table.column_names, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def load_table_dataset(config) -> Dataset:
     path = Path(config.data)
-    table = read_table(path, config.delimiter, config.encoding)
+    table = read_table(path, config.delimiter, config.encoding, config.decimal or ".")
     target, features = _split_off(table, config.target, "--target", str(path))
     if config.id_column:
         _, features = _split_off(features, config.id_column, "--id-column", str(path))
@@ -79,6 +91,10 @@ def load_table_dataset(config) -> Dataset:
     if len(classes) < 2:
         raise InputError(f"{path}: target column '{config.target}' has only one class "
                          f"({classes[0] if classes else 'none'}); expected at least two")
+    if len(classes) > max(QUANTITY_VALUES, len(target) / 2):
+        raise InputError(f"{path}: target column '{config.target}' has {len(classes):,} distinct "
+                         f"values in {len(target):,} rows; expected classes with several rows "
+                         f"each (lrnn trains classifiers; a quantity needs a regressor)")
     y = encode_target(target, classes, config.target, str(path))
     plan = plan_columns(features, str(path), config.numeric, config.categorical, config.drop)
     X_test = y_test = None
@@ -91,7 +107,7 @@ def load_table_dataset(config) -> Dataset:
 
 def _test_file(config, classes: list[str], columns: list[str]):
     path = Path(config.test_data)
-    table = read_table(path, config.delimiter, config.encoding)
+    table = read_table(path, config.delimiter, config.encoding, config.decimal or ".")
     target, features = _split_off(table, config.target, "--target", str(path))
     missing = [c for c in columns if c not in features.column_names]
     if missing:

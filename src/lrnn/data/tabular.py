@@ -57,7 +57,8 @@ def default_delimiter(path: Path) -> str:
     return "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
 
 
-def read_table(path: str | Path, delimiter: str | None = None, encoding: str = "utf-8"):
+def read_table(path: str | Path, delimiter: str | None = None, encoding: str = "utf-8",
+               decimal: str = "."):
     """The file as a pyarrow Table (every column as parsed), after the checks above."""
     path = Path(path)
     _check_path(path)
@@ -65,7 +66,7 @@ def read_table(path: str | Path, delimiter: str | None = None, encoding: str = "
         table = _read_parquet(path)
     else:
         _sniff_binary(path)
-        table = _read_csv(path, delimiter or default_delimiter(path), encoding)
+        table = _read_csv(path, delimiter or default_delimiter(path), encoding, decimal)
     table = _name_row_index(_trim_names(table))
     _check_header(path, table.column_names, delimiter or default_delimiter(path))
     if table.num_rows == 0:
@@ -155,7 +156,7 @@ def _read_parquet(path: Path):
         raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
 
 
-def _csv_options(delimiter: str, encoding: str):
+def _csv_options(delimiter: str, encoding: str, decimal: str):
     import pyarrow.csv as pcsv
 
     # No invalid_row_handler: a Python callback there makes the process abort at exit now and
@@ -165,11 +166,11 @@ def _csv_options(delimiter: str, encoding: str):
         read_options=pcsv.ReadOptions(encoding=encoding, block_size=BLOCK_BYTES),
         parse_options=pcsv.ParseOptions(delimiter=delimiter),
         # "", NA, N/A, NaN, null, ... mean missing in text columns too, as in pandas
-        convert_options=pcsv.ConvertOptions(strings_can_be_null=True),
+        convert_options=pcsv.ConvertOptions(strings_can_be_null=True, decimal_point=decimal),
     )
 
 
-def _read_csv(path: Path, delimiter: str, encoding: str):
+def _read_csv(path: Path, delimiter: str, encoding: str, decimal: str):
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -177,7 +178,7 @@ def _read_csv(path: Path, delimiter: str, encoding: str):
         codecs.lookup(encoding)
     except LookupError:
         raise InputError(f"--encoding {encoding}: unknown encoding") from None
-    options = _csv_options(delimiter, encoding)
+    options = _csv_options(delimiter, encoding, decimal)
     try:
         table = _stream_csv(path, options)
     except pa.ArrowInvalid as exc:
