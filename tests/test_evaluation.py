@@ -68,3 +68,15 @@ def test_auc_is_null_when_a_class_has_no_test_row():
     m = probability_metrics(np.array([[0.7, 0.2, 0.1], [0.6, 0.3, 0.1]]), np.array([0, 1]))
     assert m["roc_auc"] is None and m["average_precision"] is None
     assert m["brier"] == pytest.approx(np.mean([0.09 + 0.04 + 0.01, 0.36 + 0.49 + 0.01]))
+
+
+def test_a_predicted_class_absent_from_the_test_rows_raises_no_warning():
+    """Small test splits of many classes lack some classes; balanced accuracy is still the
+    mean recall over the classes present (here (1 + 0) / 2), without a warning."""
+    import warnings
+
+    logits = np.array([[5., 0, 0], [0, 0, 5]], np.float32)  # predicted 0, 2; true 0, 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        m = evaluate(logits, np.array([0, 1]), ("a", "b", "c"), 0.5)
+    assert m["balanced_accuracy"] == pytest.approx(0.5)

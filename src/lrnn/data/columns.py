@@ -134,9 +134,10 @@ def _refuse_comma_numbers(column, present: int, name: str, source: str) -> None:
     category of hundreds of levels; say what to pass instead."""
     import pyarrow.compute as pc
 
-    commas = pc.sum(pc.match_substring_regex(column, COMMA_NUMBER_PATTERN)).as_py() or 0
+    is_comma_number = pc.fill_null(pc.match_substring_regex(column, COMMA_NUMBER_PATTERN), False)
+    commas = pc.sum(is_comma_number).as_py() or 0
     if commas and commas >= NUMERIC_TEXT_SHARE * present:
-        example = column.filter(pc.match_substring_regex(column, COMMA_NUMBER_PATTERN))[0]
+        example = column.filter(is_comma_number)[0]
         raise InputError(f"{source}, column '{name}': numbers written with a comma, such as "
                          f"{example.as_py()!r}; pass --decimal ',' if the comma is the decimal "
                          f"mark (or remove thousands separators)")
@@ -176,7 +177,7 @@ def _temporal_numbers(column):
         seconds = pc.cast(pc.cast(column, pa.time64("us")), pa.int64())
         return pc.divide(pc.cast(seconds, pa.float64()), 3600e6)
     if pa.types.is_date(column.type):
-        column = pc.cast(column, pa.timestamp("s"))
+        return pc.cast(pc.cast(pc.cast(column, pa.date32()), pa.int32()), pa.float64())
     micros = pc.cast(pc.cast(column, pa.timestamp("us", column.type.tz)), pa.int64())
     return pc.divide(pc.cast(micros, pa.float64()), 86400e6)
 
@@ -188,8 +189,7 @@ def _raise_bad_number(column, is_number, name: str, source: str, fitting: bool =
                                      pc.is_valid(column)))
     row = bad[0].as_py()
     value = column[row].as_py()
-    comma = re.fullmatch(r"\s*-?\d+,\d+\s*", value)
-    hint = " (a decimal comma? pass --decimal ',')" if comma else ""
+    hint = " (a decimal comma? pass --decimal ',')" if re.match(COMMA_NUMBER_PATTERN, value) else ""
     remedy = (f"pass --categorical {name} if it is a category" if fitting
               else "the model was trained on numbers in this column")
     raise InputError(f"{source} line {line_of(row)}, column '{name}': expected a number, found "

@@ -83,7 +83,7 @@ def _closest(name: str, table) -> str:
 
 def load_table_dataset(config) -> Dataset:
     path = Path(config.data)
-    table = read_table(path, config.delimiter, config.encoding, config.decimal or ".")
+    table = read_table(path, config.delimiter, config.encoding, config.decimal)
     target, features = _split_off(table, config.target, "--target", str(path))
     if config.id_column:
         _, features = _split_off(features, config.id_column, "--id-column", str(path))
@@ -107,7 +107,7 @@ def load_table_dataset(config) -> Dataset:
 
 def _test_file(config, classes: list[str], columns: list[str]):
     path = Path(config.test_data)
-    table = read_table(path, config.delimiter, config.encoding, config.decimal or ".")
+    table = read_table(path, config.delimiter, config.encoding, config.decimal)
     target, features = _split_off(table, config.target, "--target", str(path))
     missing = [c for c in columns if c not in features.column_names]
     if missing:

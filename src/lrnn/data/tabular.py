@@ -58,15 +58,16 @@ def default_delimiter(path: Path) -> str:
 
 
 def read_table(path: str | Path, delimiter: str | None = None, encoding: str = "utf-8",
-               decimal: str = "."):
-    """The file as a pyarrow Table (every column as parsed), after the checks above."""
+               decimal: str | None = None):
+    """The file as a pyarrow Table (every column as parsed), after the checks above; numbers
+    have `decimal` (default ".") as their decimal mark."""
     path = Path(path)
     _check_path(path)
     if path.suffix.lower() in (".parquet", ".pq"):
         table = _read_parquet(path)
     else:
         _sniff_binary(path)
-        table = _read_csv(path, delimiter or default_delimiter(path), encoding, decimal)
+        table = _read_csv(path, delimiter or default_delimiter(path), encoding, decimal or ".")
     table = _name_row_index(_trim_names(table))
     _check_header(path, table.column_names, delimiter or default_delimiter(path))
     if table.num_rows == 0:
