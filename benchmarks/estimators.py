@@ -29,7 +29,7 @@ FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3
 
 def read_mnist(folder: Path):
     """(X_train, y_train, X_test, y_test): float32 pixels in [0, 1], int labels."""
-    from lrnn.data.idx import read_images, read_labels
+    from lrnn.data.idx.format import read_images, read_labels
 
     paths = [folder / f if (folder / f).exists() else folder / f"{f}.gz" for f in FILES]
     X_train, X_test = (read_images(p).reshape(-1, 784).astype(np.float32) / 255

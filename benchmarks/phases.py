@@ -25,19 +25,19 @@ RUN_STEPS = {
     "prepare": "read and prepare the data", "resolve": "settings", "build": "build the model",
     "Trainer.__init__": "build the model", "_trainer": "build the model",
     "CheckpointWriter.__init__": "build the model", "Trainer.fit": "training",
-    "numpy_weights": "final scoring", "Predictor.__init__": "final scoring",
-    "NumpyModel.logits": "final scoring", "TestPredictions.__init__": "final scoring",
-    "score": "final metrics", "evaluate": "final metrics", "coefficients": "final metrics",
-    "describe": "final metrics", "save": "save the run", "RunDir.create": "save the run",
-    "RunDir.close": "save the run",
+    "numpy_weights": "final scoring", "model_description": "final scoring",
+    "score_test": "final metrics", "describe": "final metrics", "publish": "save the run",
+    "RunDir.create": "save the run", "RunDir.close": "save the run",
 }
 TRAINING_PARTS = {
     "Trainer._step": "steps (forward, backward, optimizer)", "draw_batch": "drawing batches",
-    "Trainer._end_epoch": "per-epoch validation + test scoring",
-    "Trainer._eval_point": "--eval-every test scoring",
+    "Trainer.end_epoch": "per-epoch validation + test scoring",
+    "EvalPoints.after_step": "--eval-every test scoring",
 }
-SAVE_PARTS = {"lrnn/run_plots.py": "plots", "lrnn/plots.py": "plots",
-              "lrnn/report.py": "HTML report", "lrnn/predictions_file.py": "predictions file"}
+SAVE_PARTS = {"lrnn/reporting/run_figures.py": "plots", "lrnn/reporting/figures.py": "plots",
+              "lrnn/reporting/report.py": "HTML report",
+              "lrnn/evaluation/test_predictions.py": "predictions file",
+              "lrnn/artifacts/tables.py": "CSV files"}
 
 
 def parse(frame: str) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 # OpenMP's worker threads spin while they wait for each other. On a 2-core machine where any
 # other process runs, a spinning thread holds the core its partner needs: training the MNIST
@@ -32,13 +32,14 @@ def load(run_dir):
     """Load a run directory: a `Predictor` (predict, predict_proba on raw rows or images) for a
     run of `lrnn train`, the fitted `LogisticRegression` or `MLPClassifier` for a run saved by
     `estimator.save(path)`. Never unpickles."""
-    from .artifacts import load_run
+    from .artifacts.weights import load_run
 
     loaded = load_run(run_dir)
     if "estimator" in loaded.info:
+        from .estimator import ESTIMATORS
         from .estimator.saving import estimator_from
 
-        return estimator_from(loaded, run_dir)
+        return estimator_from(loaded, run_dir, ESTIMATORS)
     from .predict import Predictor
 
     return Predictor.load(run_dir)

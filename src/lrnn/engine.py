@@ -1,10 +1,9 @@
-"""The lifecycle in one place: run(config) loads, splits, preprocesses, builds, trains,
-evaluates, draws and saves (DESIGN.md, "Data flow"); resume(run_dir) continues a run from its
-newest checkpoint through the same steps."""
+"""The lifecycle in one place, wiring the stages and nothing else (DESIGN.md, "Data flow"):
+run(config) loads, splits, preprocesses, builds, trains, evaluates, draws and saves;
+resume(run_dir) continues a run from its newest checkpoint through the same steps."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -12,17 +11,21 @@ from typing import Any, Callable
 
 import torch
 
-from . import __version__, checkpoints, distributed, resuming
-from .artifacts import check_new_run_dir
-from .config import RunConfig, check_combinations
-from .errors import ArtifactError, InputError
-from .device import choose_device, seed_everything, threads_for
-from .models import architecture, build
-from .outputs import model_info, numpy_weights, save, score
-from .preparation import prepare
-from .recipes import resolve
-from .run_dir import RunDir
-from .training import History, TrainData, Trainer
+from .artifacts.model_json import describe_model, image_schema, table_schema
+from .artifacts.run_dir import RunDir
+from .artifacts.summary import RunRecord, describe
+from .config import RunConfig, check_combinations, training_settings
+from .config.recipes import resolve
+from .console import Console
+from .errors import ArtifactError, PeerFailed
+from .evaluation.scoring import score_test
+from .models.torch_models import architecture, build, numpy_weights
+from .preprocessing.prepare import Prepared, TrainData, prepare
+from .reporting.run_outputs import FinishedRun, publish
+from .training import checkpoints, distributed, resume as resuming
+from .training.device import choose_device, seed_everything, threads_for
+from .training.loop import Trainer
+from .training.state import History
 
 
 @dataclass(frozen=True)
@@ -42,31 +45,54 @@ def default_out(config: RunConfig) -> Path:
     return out
 
 
-def warn_on_stderr(message: str) -> None:
-    print(f"lrnn: warning: {message}", file=sys.stderr)
-
-
-def balanced_weights(train: TrainData, n_classes: int) -> TrainData:
-    """Rows weighted n / (n_classes * rows of their class), as scikit-learn's "balanced"."""
-    counts = torch.bincount(train.y, minlength=n_classes).to(torch.float32)
-    per_class = len(train) / (n_classes * counts.clamp(min=1))
-    return TrainData(train.X, train.y, per_class[train.y])
-
-
-def run(config: RunConfig, log: Callable[[str], None] = print,
-        warn: Callable[[str], None] = warn_on_stderr) -> Run:
+def run(config: RunConfig, console: Console | None = None) -> Run:
     """A new run. Every input is checked before its folder is created."""
+    console = console or Console()
     check_combinations(config)
     if config.tensorboard:
-        from . import tensorboard_log
+        from .reporting import tensorboard
 
-        tensorboard_log.require()
+        tensorboard.require()
     out = distributed.broadcast(Path(config.out) if config.out else default_out(config))
-    check_new_run_dir(out)
+    RunDir.check_new(out)
     device = distributed.device_for(choose_device(config.device))
-    prepared = prepare(config, device, warn)
+    prepared = prepare(config, device, console)
     run_dir = _for_every_process(lambda: RunDir.create(out), out)
-    return _train(resolve(config, len(prepared.train)), prepared, run_dir, device, log, warn)
+    return _train(resolve(config, len(prepared.train)), prepared, run_dir, device, console)
+
+
+def resume(path: Path, given: dict[str, Any], console: Console | None = None) -> Run:
+    """Continue the run in `path` from its newest checkpoint, with the safe changes in
+    `given` (settings the user named)."""
+    console = console or Console()
+    run_dir = _for_every_process(lambda: RunDir.open_existing(Path(path)), Path(path))
+    try:
+        source, saved = checkpoints.newest(run_dir.checkpoints, console, clean=run_dir.is_writer)
+        config = resuming.resumed_config(saved["config"], given, str(source), console)
+        device = distributed.device_for(choose_device(config.device))
+        prepared = prepare(config, device, console)
+        resuming.check_data(saved["data_fingerprint"], resuming.data_fingerprint(prepared),
+                            str(source))
+    except BaseException:
+        run_dir.close(completed=False)
+        raise
+    position = saved["trainer"]["position"]
+    console.log(f"resuming {path} from {source.name} (epoch {position['epoch']}, step "
+                f"{position['step']})")
+    return _train(config, prepared, run_dir, device, console, saved["trainer"])
+
+
+def train_or_resume(values: dict[str, Any], resume_from: str | None, console: Console) -> Run:
+    """`lrnn train`: a new run, or --resume; a job that torchrun restarted after a failure goes
+    on from the newest checkpoint in its --out."""
+    from .config import build_config
+
+    folder = Path(resume_from or values.get("out") or "")
+    restarted = distributed.current().restart > 0 and bool(values.get("out")) and \
+        bool(checkpoints.checkpoint_files(folder / "checkpoints"))
+    if resume_from or restarted:
+        return resume(folder, {k: v for k, v in values.items() if k != "out"}, console)
+    return run(build_config(values), console)
 
 
 def _for_every_process(open_as_writer: Callable[[], RunDir], path: Path) -> RunDir:
@@ -80,59 +106,36 @@ def _for_every_process(open_as_writer: Callable[[], RunDir], path: Path) -> RunD
         except Exception as exc:  # re-raised below, once every process knows
             failure = exc
     if not distributed.all_agree(failure is None):
-        raise failure or InputError(f"{path}: process 0 could not open the run folder")
+        raise failure or PeerFailed(f"{path}: process 0 could not open the run folder")
     return run_dir or RunDir.follower(path)
 
 
-def resume(path: Path, given: dict[str, Any], log: Callable[[str], None] = print,
-           warn: Callable[[str], None] = warn_on_stderr) -> Run:
-    """Continue the run in `path` from its newest checkpoint, with the safe changes in
-    `given` (settings the user named)."""
-    run_dir = _for_every_process(lambda: RunDir.open_existing(Path(path)), Path(path))
-    try:
-        source, saved = checkpoints.newest(run_dir.checkpoints, warn, clean=run_dir.is_writer)
-        config = resuming.resumed_config(saved["config"], given, str(source), warn)
-        device = distributed.device_for(choose_device(config.device))
-        prepared = prepare(config, device, warn)
-        resuming.check_data(saved["data_fingerprint"], resuming.data_fingerprint(prepared),
-                            str(source))
-    except BaseException:
-        run_dir.close(completed=False)
-        raise
-    log(f"resuming {path} from {source.name} (epoch {saved['trainer']['position']['epoch']}, "
-        f"step {saved['trainer']['position']['step']})")
-    return _train(config, prepared, run_dir, device, log, warn, saved["trainer"])
+def balanced_weights(train: TrainData, n_classes: int) -> TrainData:
+    """Rows weighted n / (n_classes * rows of their class), as scikit-learn's "balanced"."""
+    counts = torch.bincount(train.y, minlength=n_classes).to(torch.float32)
+    per_class = len(train) / (n_classes * counts.clamp(min=1))
+    return TrainData(train.X, train.y, per_class[train.y])
 
 
-def _train(config: RunConfig, prepared, run_dir: RunDir, device, log, warn,
+def _train(config: RunConfig, prepared: Prepared, run_dir: RunDir, device, console: Console,
            resume_state: dict | None = None) -> Run:
-    from .run_summary import Timings
-
     completed = trained = False
+    record = RunRecord(str(device), distributed.current().world)
     try:
-        timings = Timings()
-        dataset, pre, train = prepared.dataset, prepared.preprocessor, prepared.train
         seed_everything(config.seed, config.deterministic)
-        if config.class_weight == "balanced":
-            train = balanced_weights(train, dataset.n_classes)
-        arch = architecture(config, pre.n_features, dataset.n_classes)
+        arch = architecture(config, prepared.preprocessor.n_features, prepared.dataset.n_classes)
         model = build(arch).to(device)
-        log(f"{config.model} on {config.source_name} ({dataset.source}): {len(train):,} train / "
-            f"{len(prepared.val) if prepared.val else 0:,} validation / {len(prepared.test):,} "
-            f"test rows, {pre.n_features} features, {dataset.n_classes} classes; "
-            f"{config.optimizer} on {device}")
-        timings.lap("load")
-        writer = CheckpointWriter(run_dir, config, prepared)
-        trainer = _trainer(model, config, dataset.n_classes, train, prepared, log, writer,
-                           resume_state, run_dir)
+        console.log(_summary_line(config, prepared, device))
+        record.timings.lap("load")
+        trainer = _trainer(model, config, prepared, console, run_dir, resume_state)
         with threads_for(model, device):
             history = trainer.fit()
         trained = True
-        timings.lap("train")
+        record.timings.lap("train")
         metrics = {}
         if run_dir.is_writer:  # under torchrun process 0 scores and saves, the others wait
-            metrics = _score_and_save(run_dir, model, config, prepared, arch, history, device,
-                                      timings, log)
+            metrics = _score_and_save(run_dir, model, config, prepared, arch, history, record,
+                                      console)
         completed = True
     finally:
         run_dir.close(completed)
@@ -141,25 +144,29 @@ def _train(config: RunConfig, prepared, run_dir: RunDir, device, log, warn,
         # must not: the others are inside a gradient exchange, and torchrun stops them anyway.
         everyone_done = distributed.all_agree(completed) if trained else completed
     if not everyone_done:
-        raise InputError("another process of this torchrun job failed; see its message")
-    log(f"saved {run_dir.path}")
+        raise PeerFailed("another process of this torchrun job failed; see its message")
+    console.log(f"saved {run_dir.path}")
     return Run(run_dir.path, config, metrics, history)
 
 
-def _score_and_save(run_dir, model, config, prepared, arch, history, device, timings, log):
-    info = model_info(config, prepared.dataset, arch, prepared.preprocessor)
-    weights = numpy_weights(model)
-    metrics, scored = score(prepared, info, weights, config, history, device, timings)
-    timings.lap("evaluate")
-    log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss {metrics['test']['loss']:.4f}")
-    save(run_dir, weights, info, config, metrics, history, scored, timings)
-    return metrics
+def _summary_line(config: RunConfig, prepared: Prepared, device) -> str:
+    dataset, val = prepared.dataset, prepared.val
+    return (f"{config.model} on {config.source_name} ({dataset.source}): {len(prepared.train):,} "
+            f"train / {len(val) if val else 0:,} validation / {len(prepared.test):,} test rows, "
+            f"{prepared.preprocessor.n_features} features, {dataset.n_classes} classes; "
+            f"{config.optimizer} on {device}")
 
 
-def _trainer(model, config, n_classes, train, prepared, log, writer, resume_state, run_dir):
+def _trainer(model, config: RunConfig, prepared: Prepared, console: Console, run_dir: RunDir,
+             resume_state: dict | None) -> Trainer:
+    train = prepared.train
+    if config.class_weight == "balanced":
+        train = balanced_weights(train, prepared.dataset.n_classes)
+    writer = CheckpointWriter(run_dir, config, prepared)
     try:
-        return Trainer(model, config, n_classes, train, prepared.val, prepared.test, log, writer,
-                       resume_state)
+        return Trainer(model, training_settings(config), prepared.dataset.n_classes, train,
+                       prepared.val, prepared.test, console, writer, resume_state,
+                       resume_hint=f"lrnn train --resume {run_dir.path}")
     except (RuntimeError, KeyError, TypeError, ValueError, AttributeError) as exc:
         if resume_state is None:
             raise
@@ -168,16 +175,50 @@ def _trainer(model, config, n_classes, train, prepared, log, writer, resume_stat
                             f"model ({exc.__class__.__name__}: {first})") from None
 
 
+def model_description(config: RunConfig, prepared: Prepared, arch: dict) -> dict[str, Any]:
+    """model.json of a `lrnn train` run (artifacts/model_json.py), but the weights' sha256."""
+    dataset, pre = prepared.dataset, prepared.preprocessor
+    schema = image_schema(dataset.image_shape) if dataset.image_shape is not None else \
+        table_schema(pre.input_columns, dataset.schema.dropped, config.target, config.id_column)
+    return describe_model(dataset=config.source_name, classes=dataset.classes,
+                          threshold=config.threshold, architecture=arch,
+                          preprocessing=pre.to_json(), input_schema=schema)
+
+
+def _score_and_save(run_dir, model, config: RunConfig, prepared: Prepared, arch: dict,
+                    history: History, record: RunRecord, console: Console) -> dict:
+    info = model_description(config, prepared, arch)
+    weights = numpy_weights(model)
+    pre = prepared.preprocessor
+    metrics, scored = score_test(prepared.test.X.cpu().numpy(), prepared.test_y, info, weights,
+                                 pre.feature_names if pre.kind == "table" else None)
+    metrics.update(describe(prepared.dataset, pre.n_features, info, prepared.split_labels(),
+                            history, record))
+    record.timings.lap("evaluate")
+    console.log(f"test accuracy {metrics['test']['accuracy']:.2%}  loss "
+                f"{metrics['test']['loss']:.4f}")
+    # `out` is where this run lives, not how it trains: left out so that config.toml can be
+    # reused as --config for a new run.
+    settings = {k: v for k, v in config.to_dict().items() if k != "out"}
+    publish(run_dir, FinishedRun(info, weights, settings, f"{config.model} on "
+                                 f"{config.source_name}", metrics, history, scored,
+                                 config.tensorboard), record)
+    return metrics
+
+
 class CheckpointWriter:
     """The training loop's one way to write: a checkpoint of its state, with what resuming
     needs to check (the settings, the data's fingerprint, the versions)."""
 
-    def __init__(self, run_dir: RunDir, config: RunConfig, prepared):
+    def __init__(self, run_dir: RunDir, config: RunConfig, prepared: Prepared):
         self.run_dir, self.config, self.prepared = run_dir, config, prepared
         self._fingerprint: str | None = None
 
     def __call__(self, step: int, trainer_state: dict) -> None:
-        """Called on process 0 only (training.Trainer._checkpoint)."""
+        """Called on process 0 only (training/callbacks/checkpointing.py)."""
+        from ._version import __version__
+        from .artifacts.run_dir import storage_error
+
         if self._fingerprint is None:  # hashing the data waits for the first checkpoint
             self._fingerprint = resuming.data_fingerprint(self.prepared)
         state = {"trainer": trainer_state, "config": self.config.to_dict(),
@@ -186,6 +227,4 @@ class CheckpointWriter:
         try:
             checkpoints.write(self.run_dir.checkpoints, step, state)
         except OSError as exc:
-            from .run_dir import storage_error
-
             raise storage_error(self.run_dir.checkpoints, exc) from None

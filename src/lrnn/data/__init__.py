@@ -8,7 +8,7 @@ from .dataset import Dataset
 
 def load(config: RunConfig) -> Dataset:
     if config.data is not None:
-        from .table_dataset import load_table_dataset
+        from .tables.dataset import load_table_dataset
 
         return load_table_dataset(config)
     name = config.dataset or DEFAULT_DATASET
@@ -16,8 +16,8 @@ def load(config: RunConfig) -> Dataset:
         from .builtin import load_builtin
 
         return load_builtin(name)
-    from .early_read import take
-    from .idx_datasets import load_idx_dataset
+    from .idx.early_read import take
+    from .idx.locate import load_idx_dataset
 
     return take(name, config.data_dir) or load_idx_dataset(name, config.data_dir)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from .dataset import Dataset
-from .table_dataset import builtin_table
+from .tables.dataset import builtin_table
 
 LOADERS = {
     "digits": "load_digits",

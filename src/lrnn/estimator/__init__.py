@@ -5,4 +5,6 @@ inference and run directories as `lrnn train` (DESIGN.md). Fitted state ends in 
 from .logistic import LogisticRegression
 from .mlp import MLPClassifier
 
-__all__ = ["LogisticRegression", "MLPClassifier"]
+ESTIMATORS = {cls.__name__: cls for cls in (LogisticRegression, MLPClassifier)}
+
+__all__ = ["ESTIMATORS", "LogisticRegression", "MLPClassifier"]

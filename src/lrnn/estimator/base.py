@@ -8,7 +8,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..inference import NumpyModel, predicted_classes, probabilities
+from ..console import Console
+from ..models.numpy_forward import NumpyModel, predicted_classes, probabilities
 from .fitting import check_predict_input
 
 THRESHOLD = 0.5  # binary: the positive class when its probability >= 0.5, as scikit-learn
@@ -19,7 +20,8 @@ FORWARD_DTYPE = "float64"
 
 class LrnnClassifier(ClassifierMixin, BaseEstimator):
     """Subclasses set, when fitted, `classes_` and what `_architecture()` and
-    `_state_weights()` need: the model as models.build and inference.NumpyModel describe it."""
+    `_state_weights()` need: the model as models.torch_models.build and
+    models.numpy_forward.NumpyModel describe it."""
 
     def _architecture(self) -> dict:
         raise NotImplementedError
@@ -57,12 +59,9 @@ class LrnnClassifier(ClassifierMixin, BaseEstimator):
 
         save(self, path)
 
-    def _config_base(self) -> dict:
-        """Settings every fit passes to RunConfig."""
-        return {"device": self.device, "val_fraction": 0.0}
-
-    def _log(self):
-        return print if self.verbose else (lambda message: None)
+    def _console(self) -> Console:
+        """Training's lines when verbose; never a progress bar (scikit-learn prints none)."""
+        return Console(bars=False) if self.verbose else Console.silent()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

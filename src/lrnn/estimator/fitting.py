@@ -19,7 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_random_state, validate_data
 
-from ..errors import InputError
+from ..errors import TrainingDiverged
 
 SEED_LIMIT = 2**31 - 1
 
@@ -92,8 +92,9 @@ def warn_not_converged(message: str) -> None:
 class Fit:
     """One training call: what to train, on what, from where."""
 
-    config: Any  # a resolved RunConfig
-    arch: dict  # models.architecture(...)
+    settings: Any  # config.TrainingSettings
+    device: str  # where to train: auto, cpu, cuda, mps
+    arch: dict  # the architecture, as models.torch_models.build takes it
     X: np.ndarray  # float32 [N, F]
     y: np.ndarray  # int64 [N] class indices
     w: np.ndarray | None = None  # float64 [N], mean 1 (row_weights)
@@ -104,13 +105,13 @@ class Fit:
     optimizer: Any = None  # continue with this optimizer (partial_fit)
     module: Any = None  # ... and its model
     on_epoch: Callable[[dict], bool] | None = None
-    log: Callable[[str], None] = lambda message: None
+    console: Any = None  # console.Console; None: silent
 
 
 @dataclass
 class Trained:
     weights: dict[str, np.ndarray]  # tensor name -> float64 array
-    history: Any  # training.History
+    history: Any  # training.state.History
     module: Any  # the torch model, for partial_fit
     optimizer: Any  # its optimizer, for partial_fit
 
@@ -121,12 +122,12 @@ def train(fit: Fit) -> Trained:
     repeatable and leaves the caller's torch random state alone."""
     import torch
 
-    from ..device import choose_device, threads_for
+    from ..training.device import choose_device, threads_for
 
-    device = choose_device(fit.config.device)
+    device = choose_device(fit.device)
     devices = [device.index or 0] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(fit.config.seed)
+        torch.manual_seed(fit.settings.seed)
         module = fit.module if fit.module is not None else _new_module(fit, device)
         with threads_for(module, device):
             trainer = _trainer(fit, module, device)
@@ -143,28 +144,27 @@ def _tensors(X: np.ndarray, y: np.ndarray, w: np.ndarray | None, device, exact: 
     weights in float64: rounded to float32 they would move the optimum by ~1e-8."""
     import torch
 
-    from ..training import TrainData
+    from ..preprocessing.prepare import TrainData
 
-    X = X if X.flags.writeable else X.copy()  # torch wants writable memory (read-only memmaps)
     if w is not None:
         w = torch.as_tensor(w, dtype=torch.float64 if exact else torch.float32).to(device)
-    return TrainData(torch.from_numpy(X).to(device), torch.from_numpy(y).to(device), w)
+    return TrainData.from_numpy(X, y, device, w)
 
 
 def _trainer(fit: Fit, module, device):
-    from ..training import Trainer
+    from ..training.loop import Trainer
 
-    train = _tensors(fit.X, fit.y, fit.w, device, exact=fit.config.optimizer == "lbfgs")
+    train = _tensors(fit.X, fit.y, fit.w, device, exact=fit.settings.optimizer == "lbfgs")
     val = _tensors(*fit.val, None, device) if fit.val is not None else None
-    return Trainer(module, fit.config, fit.arch["n_classes"], train, val=val, log=fit.log,
-                   on_epoch=fit.on_epoch, optimizer=fit.optimizer)
+    return Trainer(module, fit.settings, fit.arch["n_classes"], train, val=val,
+                   console=fit.console, on_epoch=fit.on_epoch, optimizer=fit.optimizer)
 
 
 def _fit_or_raise(trainer):
-    """Trainer.fit, with its one-line InputError (divergence) as scikit-learn's ValueError."""
+    """Trainer.fit, with its one-line divergence error as scikit-learn's ValueError."""
     try:
         return trainer.fit()
-    except InputError as exc:
+    except TrainingDiverged as exc:
         raise ValueError(f"{exc}; hint: scale the features (StandardScaler) or lower the "
                          f"learning rate") from None
 
@@ -172,7 +172,7 @@ def _fit_or_raise(trainer):
 def _new_module(fit: Fit, device):
     import torch
 
-    from ..models import build
+    from ..models.torch_models import build
 
     module = build(fit.arch)
     with torch.no_grad():

@@ -7,8 +7,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..config import DEVICES, RunConfig, replace
-from ..recipes import RECIPES, SMALL_ROWS, resolve
+from ..config import DEVICES, TrainingSettings
+from ..config.recipes import RECIPES, SMALL_ROWS, fill_training
 from .base import FORWARD_DTYPE, LrnnClassifier
 from .fitting import (Fit, check_fit_inputs, check_two_classes, class_indices, row_weights,
                       seed_of, train, warn_not_converged)
@@ -75,15 +75,16 @@ class LogisticRegression(LrnnClassifier):
         check_two_classes(classes)
         y_index = class_indices(classes, y)
         w, scale = row_weights(y_index, classes, y, sample_weight, self.class_weight)
-        config = self._config(len(X), alpha * scale)
+        settings = self._settings(len(X), alpha * scale)
         arch = {"model": "logreg", "n_features": X.shape[1], "n_classes": len(classes),
                 "dtype": FORWARD_DTYPE}
         init = self._warm_start_weights(arch)
-        trained = train(Fit(config, arch, X, y_index, w, init=init, zero_init=init is None,
-                            frozen_bias=not self.fit_intercept, log=self._log()))
+        trained = train(Fit(settings, self.device, arch, X, y_index, w, init=init,
+                            zero_init=init is None, frozen_bias=not self.fit_intercept,
+                            console=self._console()))
         self.classes_ = classes
         self._set_weights(trained.weights)
-        self._set_history(trained.history, config)
+        self._set_history(trained.history, settings)
         return self
 
     def _alpha(self) -> float:
@@ -96,18 +97,20 @@ class LogisticRegression(LrnnClassifier):
             return 0.0
         return 1.0 / self.C
 
-    def _config(self, n_rows: int, alpha: float) -> RunConfig:
+    def _settings(self, n_rows: int, alpha: float) -> TrainingSettings:
+        """lrnn's recipe for the solver (config/recipes.py), with max_iter as its budget."""
         solver = self.solver
         if solver == "auto":
             solver = "lbfgs" if n_rows <= SMALL_ROWS else "adam"
         recipe = dict(RECIPES["logreg-small" if solver == "lbfgs" else "logreg"])
         if solver == "adam" and n_rows <= SMALL_ROWS:
-            del recipe["epochs"]  # resolve() gives a small split enough epochs (MIN_STEPS)
-        config = resolve(RunConfig(model="logreg", alpha=alpha, tol=self.tol,
-                                   seed=seed_of(self.random_state), **self._config_base(),
-                                   **recipe), n_rows)
-        epochs = self.max_iter if solver == "lbfgs" else min(config.epochs, self.max_iter)
-        return replace(config, epochs=epochs)
+            del recipe["epochs"]  # the recipe gives a small split enough epochs (MIN_STEPS)
+        filled = fill_training("logreg", n_rows, recipe)
+        epochs = self.max_iter if solver == "lbfgs" else min(filled["epochs"], self.max_iter)
+        return TrainingSettings(optimizer=filled["optimizer"], lr=filled["lr"],
+                                schedule=filled["schedule"], batch_size=filled["batch_size"],
+                                epochs=epochs, alpha=alpha, tol=self.tol,
+                                seed=seed_of(self.random_state))
 
     def _warm_start_weights(self, arch: dict) -> dict | None:
         if not (self.warm_start and hasattr(self, "coef_")):
@@ -126,12 +129,12 @@ class LogisticRegression(LrnnClassifier):
             intercept = intercept - intercept.mean()
         self.intercept_ = intercept
 
-    def _set_history(self, history, config: RunConfig) -> None:
+    def _set_history(self, history, settings: TrainingSettings) -> None:
         rows = history.epochs
         self.loss_curve_ = [row["train_loss"] for row in rows]
-        done = rows[-1]["step"] if config.optimizer == "lbfgs" else len(rows)
+        done = rows[-1]["step"] if settings.optimizer == "lbfgs" else len(rows)
         self.n_iter_ = np.array([done], dtype=np.int32)
-        if config.optimizer == "lbfgs" and not history.converged:
+        if settings.optimizer == "lbfgs" and not history.converged:
             warn_not_converged(
                 f"lbfgs failed to converge after {done} iteration(s): the largest gradient "
                 f"entry is still above tol={self.tol}. Increase max_iter, or scale the data "

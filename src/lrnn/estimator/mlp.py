@@ -9,9 +9,9 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from ..config import ACTIVATIONS, DEVICES, SCHEDULES, RunConfig
+from ..config import ACTIVATIONS, DEVICES, SCHEDULES, TrainingSettings
 from ..data.split import stratified_indices
-from ..inference import layer_names
+from ..models.numpy_forward import layer_names
 from .base import FORWARD_DTYPE, LrnnClassifier
 from .fitting import (SEED_LIMIT, Fit, check_fit_inputs, check_two_classes, class_indices,
                       row_weights, seed_of, train, warn_not_converged)
@@ -159,9 +159,10 @@ class MLPClassifier(LrnnClassifier):
             (X, y_index, sample_weight), val = self._validation_split(X, y_index, sample_weight)
         w, scale = row_weights(y_index, self.classes_, self.classes_[y_index], sample_weight,
                                None)
-        config = self._config(len(X), scale, epochs, early)
+        settings = self._settings(len(X), scale, epochs, early)
         stochastic = self.solver != "lbfgs"  # scikit-learn's lbfgs has no such rule
-        fit = Fit(config, self._arch, X, y_index, w, val=val, init=init, log=self._log(),
+        fit = Fit(settings, self.device, self._arch, X, y_index, w, val=val, init=init,
+                  console=self._console(),
                   on_epoch=self._stopper if stochastic and not early else None)
         if incremental and self._module is not None:
             self._sync_module()
@@ -170,7 +171,7 @@ class MLPClassifier(LrnnClassifier):
         if stochastic:  # kept for partial_fit (L-BFGS has none, and its history is large)
             self._module, self._optimizer = trained.module, trained.optimizer
         self._set_weights(trained.weights)
-        self._set_history(trained.history, config, epochs, early, incremental)
+        self._set_history(trained.history, settings, epochs, early, incremental)
 
     def _validation_split(self, X, y_index, sample_weight):
         keep, held = stratified_indices(y_index, self.validation_fraction, self._seed)
@@ -188,23 +189,22 @@ class MLPClassifier(LrnnClassifier):
                           "going to be clipped")
         return min(self.batch_size, n_rows)
 
-    def _config(self, n_rows: int, weight_scale: float, epochs: int, early: bool) -> RunConfig:
+    def _settings(self, n_rows: int, weight_scale: float, epochs: int,
+                  early: bool) -> TrainingSettings:
         lbfgs = self.solver == "lbfgs"
         batch = n_rows if lbfgs else self._batch_rows(n_rows)
         # scikit-learn's alpha / (2 * batch rows) per batch is lrnn's alpha' / (2 * rows) with
         # alpha' = alpha * rows / batch; weight_scale: see fitting.py.
         alpha = self.alpha * weight_scale * n_rows / batch
         sgd = self.solver == "sgd"
-        return RunConfig(
-            model="mlp", hidden_layer_sizes=tuple(self._arch["hidden_layer_sizes"]),
-            activation=self._arch["activation"], dropout=self._arch["dropout"],
+        return TrainingSettings(
             optimizer=self.solver, lr=1.0 if lbfgs else self.learning_rate_init,
             momentum=self.momentum if sgd else None,
             nesterov=sgd and self.nesterovs_momentum and self.momentum > 0,
             schedule="none" if lbfgs else self.schedule, batch_size=None if lbfgs else batch,
             epochs=epochs, alpha=alpha, tol=self.tol, early_stopping=early,
             patience=self.n_iter_no_change + 1,  # scikit-learn stops after n + 1 such epochs
-            seed=(self._seed + self.n_iter_) % SEED_LIMIT, **self._config_base())
+            seed=(self._seed + self.n_iter_) % SEED_LIMIT)
 
     def _sync_module(self) -> None:
         """Continue from coefs_ / intercepts_ as they are now (they may have been set by
@@ -224,10 +224,10 @@ class MLPClassifier(LrnnClassifier):
         self.n_outputs_ = 1 if len(self.classes_) == 2 else len(self.classes_)
         self.out_activation_ = "logistic" if len(self.classes_) == 2 else "softmax"
 
-    def _set_history(self, history, config: RunConfig, epochs: int, early: bool,
+    def _set_history(self, history, settings: TrainingSettings, epochs: int, early: bool,
                      incremental: bool) -> None:
         rows = history.epochs
-        lbfgs = config.optimizer == "lbfgs"
+        lbfgs = settings.optimizer == "lbfgs"
         self.loss_curve_ = self.loss_curve_ + [row["train_loss"] for row in rows]
         self.n_iter_ += rows[-1]["step"] if lbfgs else len(rows)
         self.best_loss_ = None if early else min(self.loss_curve_)

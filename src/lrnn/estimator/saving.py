@@ -1,7 +1,7 @@
 """A fitted estimator as a run directory, and back: model.safetensors (the weights) and
-model.json in the format of `lrnn train` runs (artifacts.py), plus an "estimator" section with
-the class, its parameters, the typed class labels and the fitted attributes. No pickle: the
-parameters and attributes are plain JSON. `lrnn predict RUN table.csv` works on such a run too
+model.json in the format of `lrnn train` runs (artifacts/model_json.py), plus an "estimator"
+section with the class, its parameters, the typed class labels and the fitted attributes. No
+pickle: the parameters and attributes are plain JSON. `lrnn predict RUN table.csv` works on such a run too
 (the table's columns are the feature names: feature_names_in_, or x0, x1, ...)."""
 
 from __future__ import annotations
@@ -9,18 +9,19 @@ from __future__ import annotations
 import json
 import math
 import numbers
-from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .. import __version__, artifacts
+from ..artifacts import model_json
+from ..artifacts.files import is_new_folder, write_json
+from ..artifacts.run_dir import RunDir
+from ..artifacts.weights import save_weights
 from ..errors import ArtifactError
-from ..inference import NumpyModel
-from ..run_dir import RunDir
+from ..models.numpy_forward import NumpyModel
+from ..preprocessing.matrix import fit_matrix
 
 # Fitted attributes kept in model.json besides the weights; absent ones are skipped.
 ATTRIBUTES = ("n_features_in_", "feature_names_in_", "n_iter_", "loss_curve_", "best_loss_",
@@ -30,13 +31,13 @@ ATTRIBUTES = ("n_features_in_", "feature_names_in_", "n_iter_", "loss_curve_", "
 def save(estimator, path) -> None:
     check_is_fitted(estimator)
     out = Path(path)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if not is_new_folder(out):
         raise FileExistsError(f"{out}: already exists and is not an empty folder")
     info = model_info(estimator)
 
     def write_files(stage: Path) -> None:
-        info["weights_sha256"] = artifacts.save_weights(stage, estimator._state_weights())
-        artifacts.write_json(stage / artifacts.MODEL_JSON, info)
+        info["weights_sha256"] = save_weights(stage, estimator._state_weights())
+        write_json(stage / model_json.MODEL_JSON, info)
 
     run_dir = RunDir.create(out)  # published all at once, model.json last (run_dir.py)
     completed = False
@@ -48,39 +49,23 @@ def save(estimator, path) -> None:
 
 
 def model_info(estimator) -> dict[str, Any]:
+    """model.json (artifacts/model_json.py) with the estimator's own section."""
     classes = estimator.classes_
     names = [str(n) for n in getattr(estimator, "feature_names_in_", [])] or \
         [f"x{i}" for i in range(estimator.n_features_in_)]
-    return {
-        "format_version": artifacts.FORMAT_VERSION,
-        "lrnn_version": __version__,
-        "torch_version": _version("torch"),
-        "sklearn_version": _version("scikit-learn"),
-        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
-        "dataset": "estimator",
-        "task": "binary" if len(classes) == 2 else "multiclass",
-        "classes": [str(c) for c in classes],
-        "threshold": 0.5,
-        "architecture": estimator._architecture(),
-        "preprocessing": {"kind": "matrix", "features": names},
-        "input_schema": {"kind": "table", "columns": names, "dropped": {}, "target": None,
-                         "id_column": None},
-        "estimator": {
-            "class": type(estimator).__name__,
-            "params": {k: to_json(v, k) for k, v in estimator.get_params(deep=False).items()},
-            "classes": {"dtype": classes.dtype.str, "values": [to_json(c, "classes_")
-                                                               for c in classes.tolist()]},
-            "attributes": {name: to_json(getattr(estimator, name), name)
-                           for name in ATTRIBUTES if hasattr(estimator, name)},
-        },
+    section = {
+        "class": type(estimator).__name__,
+        "params": {k: to_json(v, k) for k, v in estimator.get_params(deep=False).items()},
+        "classes": {"dtype": classes.dtype.str,
+                    "values": [to_json(c, "classes_") for c in classes.tolist()]},
+        "attributes": {name: to_json(getattr(estimator, name), name)
+                       for name in ATTRIBUTES if hasattr(estimator, name)},
     }
-
-
-def _version(package: str) -> str | None:
-    try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
+    return model_json.describe_model(
+        dataset="estimator", classes=classes, threshold=0.5,
+        architecture=estimator._architecture(), preprocessing=fit_matrix(names),
+        input_schema=model_json.table_schema(names, {}),
+        sklearn_version=model_json.package_version("scikit-learn"), estimator=section)
 
 
 def to_json(value, name: str):
@@ -116,15 +101,13 @@ def from_json(value):
     return {from_json(k): from_json(v) for k, v in value["dict"]}
 
 
-def estimator_from(loaded, run_dir):
-    """The fitted estimator saved in a loaded run (artifacts.load_run: checked, no pickle)."""
-    from . import LogisticRegression, MLPClassifier
-
-    where = Path(run_dir) / artifacts.MODEL_JSON
+def estimator_from(loaded, run_dir, classes: dict[str, type]):
+    """The fitted estimator saved in a loaded run (artifacts.weights.load_run: checked, no
+    pickle); `classes` are the estimator classes by name."""
+    where = Path(run_dir) / model_json.MODEL_JSON
     try:
         spec = loaded.info["estimator"]
-        cls = {"LogisticRegression": LogisticRegression, "MLPClassifier": MLPClassifier}[
-            spec["class"]]
+        cls = classes[spec["class"]]
         estimator = cls(**{k: from_json(v) for k, v in spec["params"].items()})
         classes = spec["classes"]
         estimator.classes_ = np.array(classes["values"], dtype=np.dtype(classes["dtype"]))

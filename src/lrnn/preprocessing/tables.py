@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..data.columns import MAX_LEVELS, check_numbers
+from ..data.tables.columns import MAX_LEVELS, check_numbers
 from ..errors import InputError
 
 MISSING = "(missing)"

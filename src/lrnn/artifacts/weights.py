@@ -1,0 +1,54 @@
+"""model.safetensors: the weights, written from numpy arrays and read back with their sha256
+checked against model.json's. safetensors holds tensors only, so loading runs no code; torch
+is never imported here."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ArtifactError
+from .files import read_bytes, require_run_dir, write_atomic
+from .model_json import read_info
+
+WEIGHTS = "model.safetensors"
+
+
+def save_weights(folder: Path, weights: dict) -> str:
+    """Write model.safetensors from numpy arrays; return its sha256 for model.json."""
+    from safetensors.numpy import save
+
+    # safetensors writes an array's memory as it lies: a transposed view would come back
+    # scrambled, so every tensor is made C-contiguous first.
+    blob = save({name: np.ascontiguousarray(w) for name, w in weights.items()})
+    write_atomic(folder / WEIGHTS, blob)
+    return hashlib.sha256(blob).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    info: dict[str, Any]  # model.json
+    weights: dict[str, Any]  # tensor name -> numpy array
+
+
+def load_run(run_dir: str | Path) -> LoadedModel:
+    """model.json and the weights it names as numpy arrays."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import load
+
+    run_dir = require_run_dir(Path(run_dir))
+    info = read_info(run_dir)
+    blob = read_bytes(run_dir / WEIGHTS, "the model weights")
+    if hashlib.sha256(blob).hexdigest() != info["weights_sha256"]:
+        raise ArtifactError(f"{run_dir / WEIGHTS}: sha256 differs from the one in model.json "
+                            f"(corrupt, truncated or replaced)")
+    try:
+        weights = load(blob)
+    except (SafetensorError, ValueError, RuntimeError, TypeError) as exc:
+        raise ArtifactError(f"{run_dir / WEIGHTS}: not a readable safetensors file "
+                            f"({exc})") from None
+    return LoadedModel(info=info, weights=weights)

@@ -1,0 +1,83 @@
+"""What each `lrnn` subcommand does with its parsed arguments: call one function of a stage
+and print what it gives back. No logic that a notebook or a test would want lives here."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..config import DEFAULT_DATASET, build_config, read_toml
+from ..console import Console
+from .train_flags import file_format, setting_values
+
+
+def train(args: argparse.Namespace) -> int:
+    values = read_toml(args.config) if "config" in args else {}
+    values.update(setting_values(args))
+    # bad settings fail here, before any process is started
+    config = None if args.resume else build_config(values)
+    if args.nproc:
+        from .launch import launch_torchrun
+
+        return launch_torchrun(args.nproc, args.raw_argv)
+    if config is not None and config.data is None:
+        from ..data.idx import early_read
+
+        early_read.start(config.dataset or DEFAULT_DATASET, config.data_dir)
+    from ..engine import train_or_resume
+    from ..training import distributed  # imports torch
+
+    with distributed.session() as process:
+        console = Console(quiet=args.quiet) if process.is_main else Console.silent()
+        result = train_or_resume(values, args.resume, console)
+    if process.is_main and args.quiet:
+        print(f"test accuracy {result.metrics['test']['accuracy']:.4f}  {result.run_dir}")
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from ..predict.scoring import evaluate_run
+
+    metrics, what = evaluate_run(args.run, Console(), args.dataset, args.data_dir, args.data,
+                                 file_format(args))
+    print(f"{args.run} on {what} ({metrics['n']:,} rows): accuracy {metrics['accuracy']:.2%}  "
+          f"loss {metrics['loss']:.4f}")
+    if args.output:
+        from ..artifacts.files import write_json
+
+        write_json(Path(args.output), {"test": metrics})
+    return 0
+
+
+def predict(args: argparse.Namespace) -> int:
+    from ..predict.files import predict_files
+
+    rows = predict_files(args.run, args.inputs, args.output, Console(), args.force,
+                         file_format(args))
+    print(f"wrote {rows:,} predictions to {args.output}")
+    return 0
+
+
+def datasets(args: argparse.Namespace) -> int:
+    from ..data.catalog import catalog
+
+    print(f"{'dataset':<15} {'classes':>7}  present  where")
+    for entry in catalog():
+        print(f"{entry.name:<15} {entry.classes or '':>7}  {'yes' if entry.present else 'no ':<7}"
+              f"  {entry.where}")
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    from ..reporting.report import write
+
+    print(f"wrote {write(Path(args.run))}")
+    return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    from ..reporting.compare import write_comparison
+
+    written = write_comparison(args.runs, Path(args.output), args.force)
+    print(f"wrote {args.output} comparing {written} runs")
+    return 0

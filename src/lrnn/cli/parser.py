@@ -1,0 +1,117 @@
+"""The `lrnn` command line: one subparser per command, each naming the function of
+commands.py that runs it. Heavy libraries are imported by the commands that need them, so
+`lrnn --help` starts fast."""
+
+from __future__ import annotations
+
+import argparse
+
+from .._version import __version__
+from . import commands
+from .train_flags import add_file_options, add_setting_flags
+
+
+class Parser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr, exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str):
+        super().__init__(prog, max_help_position=32, width=100)
+
+
+def _positive_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="lrnn", formatter_class=HelpFormatter,
+                    description="Train logistic regression and neural network classifiers "
+                                "with PyTorch, end to end.")
+    parser.add_argument("--version", action="version", version=f"lrnn {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+    for add in (_train, _evaluate, _predict, _report, _compare, _datasets):
+        add(sub)
+    return parser
+
+
+def _command(sub, name: str, help: str, func, description: str | None = None):
+    command = sub.add_parser(name, help=help, description=description or help[0].upper()
+                             + help[1:] + ".", formatter_class=HelpFormatter)
+    command.set_defaults(func=func)
+    return command
+
+
+def _train(sub) -> None:
+    train = _command(sub, "train", "train a model and save a run directory", commands.train,
+                     "Train a model and save a run directory. Settings come from the defaults, "
+                     "then --config, then flags.")
+    train.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
+                       help="settings file: `name = value` lines with the flags' names")
+    train.add_argument("--quiet", "-q", action="store_true", help="print only the result")
+    train.add_argument("--nproc", type=_positive_count, default=None, metavar="N",
+                       help="train with N data-parallel processes on this machine (torchrun; "
+                            "see README, Scaling out) (default: one process)")
+    train.add_argument("--resume", metavar="RUN", default=None,
+                       help="continue the run in RUN from its newest checkpoint; settings given "
+                            "with it may only lengthen or re-time training (default: a new run)")
+    add_setting_flags(train)
+
+
+def _evaluate(sub) -> None:
+    evaluate = _command(sub, "evaluate", "score a saved run on a dataset's test split",
+                        commands.evaluate)
+    evaluate.add_argument("run", metavar="RUN", help="run directory")
+    evaluate.add_argument("--dataset", default=None,
+                          help="dataset to score on (default: the run's own)")
+    evaluate.add_argument("--data-dir", default=None, metavar="DIR",
+                          help="folder holding the dataset's four IDX files (default: located "
+                               "as in train)")
+    evaluate.add_argument("--data", default=None, metavar="FILE",
+                          help="a labelled table file to score on, for runs trained on --data "
+                               "(default: the run's own test split)")
+    add_file_options(evaluate)
+    evaluate.add_argument("-o", "--output", default=None, metavar="FILE.json",
+                          help="also write the full metrics as JSON (default: print only)")
+
+
+def _predict(sub) -> None:
+    predict = _command(sub, "predict", "predict classes for new inputs", commands.predict)
+    predict.add_argument("run", metavar="RUN", help="run directory")
+    predict.add_argument("inputs", metavar="INPUT", nargs="+",
+                         help="for table models a .csv/.tsv/.parquet file with the training "
+                              "columns; for image models an IDX images file, a .npy array, or "
+                              "image files of the trained size")
+    predict.add_argument("-o", "--output", required=True, metavar="OUT.csv",
+                         help="CSV with the predicted label and one probability per class")
+    predict.add_argument("--force", action="store_true",
+                         help="overwrite OUT.csv if it exists (default: refuse)")
+    add_file_options(predict)
+
+
+def _report(sub) -> None:
+    report = _command(sub, "report", "rebuild a run's report.html from its files",
+                      commands.report)
+    report.add_argument("run", metavar="RUN", help="run directory")
+
+
+def _compare(sub) -> None:
+    compare = _command(sub, "compare", "one HTML page comparing runs side by side",
+                       commands.compare)
+    compare.add_argument("runs", metavar="RUN", nargs="+", help="run directories")
+    compare.add_argument("-o", "--output", required=True, metavar="FILE.html",
+                         help="the page to write (self-contained: open it from disk)")
+    compare.add_argument("--force", action="store_true",
+                         help="overwrite FILE.html if it exists (default: refuse)")
+
+
+def _datasets(sub) -> None:
+    _command(sub, "datasets", "list datasets, whether present and from where",
+             commands.datasets)

@@ -1,0 +1,63 @@
+"""The flags of `lrnn train`, generated from RunConfig's fields, so that a flag and its TOML
+key are always the same name; and the table-file flags that predict and evaluate share."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import fields
+
+from ..config import SETTINGS, RunConfig, parse_setting
+from ..config.recipes import describe_default
+from ..errors import LrnnError
+
+GROUP_TITLES = {"data": "data", "model": "model", "training": "training", "output": "output"}
+
+
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    groups = {key: parser.add_argument_group(title) for key, title in GROUP_TITLES.items()}
+    for f in fields(RunConfig):
+        meta = f.metadata
+        flag = "--" + f.name.replace("_", "-")
+        text = f"{meta['help']} (default: {describe_default(f.name, f.default)})"
+        group = groups[meta["group"]]
+        if f.type == "bool":
+            group.add_argument(flag, action=argparse.BooleanOptionalAction,
+                               default=argparse.SUPPRESS, help=text)
+        else:
+            options = getattr(meta["parse"], "options", None)
+            metavar = "{" + ",".join(options) + "}" if options else meta["metavar"]
+            group.add_argument(flag, dest=f.name, default=argparse.SUPPRESS, help=text,
+                               metavar=metavar or f.name.upper())
+
+
+def setting_values(args: argparse.Namespace) -> dict:
+    """The train settings given as flags (only those given), parsed, by config name."""
+    values = {}
+    for name, raw in vars(args).items():
+        if name in SETTINGS:
+            flag = "--" + name.replace("_", "-")
+            values[name] = raw if isinstance(raw, bool) else parse_setting(name, raw, flag)
+    return values
+
+
+def add_file_options(parser: argparse.ArgumentParser) -> None:
+    """How a table file is written, for predict and evaluate."""
+    def delimiter(text: str) -> str:
+        try:
+            return parse_setting("delimiter", text, "--delimiter")
+        except LrnnError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parser.add_argument("--delimiter", type=delimiter, default=None, metavar="CHAR",
+                        help=SETTINGS["delimiter"].metadata["help"].removeprefix("--data: ")
+                        + " (default: , or tab for .tsv)")
+    parser.add_argument("--decimal", choices=(".", ","), default=".",
+                        help="decimal mark in numbers (default: .)")
+    parser.add_argument("--encoding", default="utf-8",
+                        help="text encoding of table files (default: utf-8)")
+
+
+def file_format(args: argparse.Namespace):
+    from ..predict.table_inputs import FileFormat
+
+    return FileFormat(args.delimiter, args.decimal, args.encoding)

@@ -1,0 +1,15 @@
+"""The names a setting can take, owned here and nowhere else: the data and model stages key
+their implementations by these names (tests check that they cover them all)."""
+
+IDX_DATASETS = ("mnist", "fashion-mnist")
+BUILTIN_DATASETS = ("digits", "breast_cancer", "iris", "wine")
+DATASETS = IDX_DATASETS + BUILTIN_DATASETS
+DEFAULT_DATASET = "digits"
+MODELS = ("logreg", "mlp")
+OPTIMIZERS = ("sgd", "adam", "adamw", "lbfgs")
+SCHEDULES = ("none", "cosine", "onecycle", "step")
+ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid", "leaky_relu", "silu", "elu", "identity")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+# The settings that describe a --data file, meaningless without one.
+FILE_SETTINGS = ("target", "test_data", "id_column", "delimiter", "decimal", "categorical",
+                 "numeric", "drop")

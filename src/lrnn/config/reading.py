@@ -1,0 +1,61 @@
+"""Settings from the places a user writes them (flags, a TOML file, keyword arguments) to a
+checked RunConfig; a misspelled name is an error with "did you mean"."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .checks import check_combinations
+from .settings import SETTINGS, RunConfig
+
+
+def parse_setting(name: str, value: Any, where: str) -> Any:
+    """One setting from a CLI string or TOML value; `where` names its source for the message."""
+    try:
+        return SETTINGS[name].metadata["parse"](value)
+    except ValueError as exc:
+        raise InputError(f"{where}: expected {exc}, found {value!r}") from None
+
+
+def unknown_key_message(key: str, where: str) -> str:
+    close = difflib.get_close_matches(key, list(SETTINGS), n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"{where}: unknown setting '{key}'{hint}"
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Settings from a TOML file: flat `name = value` lines, the names of the CLI flags."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: config file not found") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read config file ({exc.__class__.__name__})") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML ({exc})") from None
+    values = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        if name not in SETTINGS:
+            raise InputError(unknown_key_message(key, str(path)))
+        values[name] = parse_setting(name, value, f"{path}: {key}")
+    return values
+
+
+def build_config(values: dict[str, Any]) -> RunConfig:
+    """A checked RunConfig from settings given as text or as typed values."""
+    parsed = {}
+    for key, value in values.items():
+        if key not in SETTINGS:
+            raise InputError(unknown_key_message(key, "settings"))
+        parsed[key] = parse_setting(key, value, key) if value is not None else None
+    config = RunConfig(**parsed)
+    check_combinations(config)
+    return config

@@ -1,0 +1,65 @@
+"""Where lrnn talks to the person running it: result lines on stdout, warnings on stderr, and
+progress bars on stderr only while a person watches (both streams a terminal), so that logs
+and pipes stay clean.
+
+One Console travels through a run instead of loose `log` / `warn` callables. While a bar is
+on the screen, lines go through tqdm's writer, which clears the bar, prints the line and
+draws the bar again below it: lines and bars never interleave.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+
+def interactive() -> bool:
+    return sys.stdout.isatty() and sys.stderr.isatty()
+
+
+class Console:
+    def __init__(self, quiet: bool = False, warnings: bool = True, bars: bool = True):
+        """`quiet`: no result lines; `warnings`: print warnings; `bars`: allow progress bars
+        (processes other than 0 under torchrun have none of the three)."""
+        self.quiet, self.warnings, self.bars = quiet, warnings, bars
+        self._bars_open = 0
+
+    @classmethod
+    def silent(cls) -> "Console":
+        return cls(quiet=True, warnings=False, bars=False)
+
+    @property
+    def watched(self) -> bool:
+        """A person sees the bars (worth the device sync of refreshing one)."""
+        return self.bars and interactive()
+
+    def log(self, message: str) -> None:
+        if not self.quiet:
+            self._write(message, sys.stdout)
+
+    def warn(self, message: str) -> None:
+        if self.warnings:
+            self._write(f"lrnn: warning: {message}", sys.stderr)
+
+    def _write(self, message: str, stream) -> None:
+        if self._bars_open:
+            from tqdm import tqdm
+
+            tqdm.write(message, file=stream)
+        else:
+            print(message, file=stream, flush=stream is sys.stderr)
+
+    @contextmanager
+    def progress(self, total: int | None, desc: str, unit: str = "it",
+                 unit_scale: bool = False):
+        """A tqdm bar (a disabled one when nobody watches); it disappears when done."""
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, leave=False,
+                   dynamic_ncols=True, disable=not self.watched, file=sys.stderr)
+        self._bars_open += 1
+        try:
+            with bar:
+                yield bar
+        finally:
+            self._bars_open -= 1

@@ -1,0 +1,30 @@
+"""The datasets lrnn knows, whether each is present, and from where (`lrnn datasets`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import BUILTIN_DATASETS, DATASETS
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    classes: int | None  # None: known once loaded
+    present: bool
+    where: str
+
+
+def catalog() -> list[Entry]:
+    from .idx.locate import where_is
+    from .idx.registry import IDX_REGISTRY
+
+    entries = []
+    for name in DATASETS:
+        if name in BUILTIN_DATASETS:
+            entries.append(Entry(name, None, True, "built in (scikit-learn)"))
+            continue
+        folder, source = where_is(name)
+        entries.append(Entry(name, len(IDX_REGISTRY[name].classes), folder is not None,
+                             f"{folder} ({source})" if folder else source))
+    return entries

@@ -1,0 +1,224 @@
+"""Column typing for tables: which columns are numbers, which are categories, which are dropped.
+
+The rule (also in the README), for each column in order:
+1. --drop, --numeric and --categorical decide first.
+2. Empty columns are dropped.
+3. Booleans are categories.
+4. Integers with at most LOW_CARDINALITY distinct values are categories (codes like 1/2/3);
+   an integer column with a distinct value in every row that counts up by one (or rises in
+   file order with few gaps: a row number of a filtered file) or is named like an ID (id,
+   *_id, ...Id) is dropped as an ID.
+5. Other numbers are numbers.
+6. Text is a category, unless it has a distinct value in at least ID_SHARE of the rows (an
+   ID, a name, free text): then it is dropped. A category with more than MAX_LEVELS distinct
+   values is capped by the preprocessor: its MAX_LEVELS most frequent values, the rest as
+   "(other)". Text whose values are nearly all numbers is a number column with bad cells:
+   an error that names the first one.
+7. Dates and timestamps are numbers: days since 1970-01-01 (times of day: hours since
+   midnight), so that dates never seen in training still place a row in time.
+8. An unnamed first column of distinct whole numbers (pandas' saved row index) is dropped.
+Each drop and cap is reported as a warning naming the column.
+(The reader has already trimmed spaces around names and text cells, read "?" as missing and
+typed text columns whose every cell is a number as numbers.)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ...errors import InputError
+from .reader import NUMBER_PATTERN, ROW_INDEX, line_of
+
+LOW_CARDINALITY = 10
+ID_SHARE = 0.95
+ID_MIN_ROWS = 20
+MAX_LEVELS = 50
+ROW_NUMBER_SPAN = 1.25
+COMMA_NUMBER_PATTERN = r"^\s*[-+]?\d*,\d+\s*$"
+NUMERIC_TEXT_SHARE = 0.9
+ID_NAME = re.compile(r"(^|[_\W])id$|^id([_\W]|$)|[a-z]Id$|ID$", re.IGNORECASE)
+
+
+@dataclass
+class ColumnPlan:
+    numeric: list[str] = field(default_factory=list)
+    categorical: list[str] = field(default_factory=list)
+    dropped: dict[str, str] = field(default_factory=dict)  # name -> why
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {"numeric": self.numeric, "categorical": self.categorical,
+                "dropped": self.dropped}
+
+
+def plan_columns(table, source: str, numeric=(), categorical=(), drop=()) -> ColumnPlan:
+    """Decide each column's kind by the rule above."""
+    for flag, names in (("--numeric", numeric), ("--categorical", categorical), ("--drop", drop)):
+        missing = [n for n in names if n not in table.column_names]
+        if missing:
+            raise InputError(f"{flag}: no column {missing[0]!r} in {source}; columns: "
+                             f"{', '.join(table.column_names)}")
+    plan = ColumnPlan()
+    for name, column in zip(table.column_names, table.columns):
+        if name in drop:
+            plan.dropped[name] = "--drop"
+        elif name == ROW_INDEX:
+            _drop(plan, name, "an unnamed first column of distinct whole numbers, taken for a "
+                              "saved row index")
+        elif name in numeric:
+            check_numbers(column, name, source)
+            plan.numeric.append(name)
+        elif name in categorical:
+            plan.categorical.append(name)
+        else:
+            _infer(plan, name, column, source)
+    if not plan.numeric and not plan.categorical:
+        raise InputError(f"{source}: no feature columns left (dropped: "
+                         f"{', '.join(plan.dropped) or 'none'}); expected at least one")
+    return plan
+
+
+def _infer(plan: ColumnPlan, name: str, column, source: str) -> None:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = column.type
+    present = len(column) - column.null_count
+    if pa.types.is_null(kind) or present == 0:
+        _drop(plan, name, "empty column")
+    elif pa.types.is_boolean(kind):
+        plan.categorical.append(name)
+    elif pa.types.is_integer(kind):
+        distinct = pc.count_distinct(column).as_py()
+        if distinct <= LOW_CARDINALITY:
+            plan.categorical.append(name)
+        elif distinct == len(column) >= ID_MIN_ROWS and (ID_NAME.search(name) or _counts_up(column)):
+            _drop(plan, name, f"looks like an ID ({distinct:,} distinct values in "
+                              f"{len(column):,} rows)")
+        else:
+            check_numbers(column, name, source)
+            plan.numeric.append(name)
+    elif pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        check_numbers(column, name, source)
+        plan.numeric.append(name)
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        _text_column(plan, name, column, present, source)
+    elif _is_temporal(kind):
+        plan.numeric.append(name)
+    else:  # anything else the readers produce: its text as categories
+        plan.categorical.append(name)
+
+
+def _text_column(plan: ColumnPlan, name: str, column, present: int, source: str) -> None:
+    import pyarrow.compute as pc
+
+    is_number = pc.match_substring_regex(column, NUMBER_PATTERN)
+    numbers = pc.sum(is_number).as_py() or 0
+    if numbers >= NUMERIC_TEXT_SHARE * present:
+        _raise_bad_number(column, is_number, name, source)
+    _refuse_comma_numbers(column, present, name, source)
+    distinct = pc.count_distinct(column).as_py()
+    if present >= ID_MIN_ROWS and distinct >= ID_SHARE * present:
+        _drop(plan, name, f"looks like an ID or free text ({distinct:,} distinct values in "
+                          f"{present:,} rows)")
+        return
+    plan.categorical.append(name)
+    if distinct > MAX_LEVELS:
+        plan.warnings.append(f"column '{name}': {distinct:,} distinct values; kept the "
+                             f"{MAX_LEVELS} most frequent, the rest count as '(other)'")
+
+
+def _refuse_comma_numbers(column, present: int, name: str, source: str) -> None:
+    """Numbers with a decimal comma (or a thousands separator) read as text would become a
+    category of hundreds of levels; say what to pass instead."""
+    import pyarrow.compute as pc
+
+    is_comma_number = pc.fill_null(pc.match_substring_regex(column, COMMA_NUMBER_PATTERN), False)
+    commas = pc.sum(is_comma_number).as_py() or 0
+    if commas and commas >= NUMERIC_TEXT_SHARE * present:
+        example = column.filter(is_comma_number)[0]
+        raise InputError(f"{source}, column '{name}': numbers written with a comma, such as "
+                         f"{example.as_py()!r}; pass --decimal ',' if the comma is the decimal "
+                         f"mark (or remove thousands separators)")
+
+
+def _drop(plan: ColumnPlan, name: str, why: str) -> None:
+    plan.dropped[name] = why
+    plan.warnings.append(f"column '{name}' dropped: {why}")
+
+
+def _counts_up(column) -> bool:
+    """Distinct whole numbers that are 1, 2, 3, ... in some order, or rise in file order
+    spanning at most ROW_NUMBER_SPAN times their count (a row number with rows filtered
+    out). A numeric feature with a distinct value in every row and a span that narrow,
+    sorted in the file, is unlikely."""
+    import numpy as np
+
+    values = column.to_numpy(zero_copy_only=False)
+    steps = np.diff(values)
+    if np.all(steps > 0) and values[-1] - values[0] < ROW_NUMBER_SPAN * len(values):
+        return True
+    return bool(np.all(np.diff(np.sort(values)) == 1))
+
+
+def _is_temporal(kind) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_date(kind) or pa.types.is_timestamp(kind) or pa.types.is_time(kind)
+
+
+def _temporal_numbers(column):
+    """Days since 1970-01-01 for dates and timestamps, hours since midnight for times."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_time(column.type):
+        seconds = pc.cast(pc.cast(column, pa.time64("us")), pa.int64())
+        return pc.divide(pc.cast(seconds, pa.float64()), 3600e6)
+    if pa.types.is_date(column.type):
+        return pc.cast(pc.cast(pc.cast(column, pa.date32()), pa.int32()), pa.float64())
+    micros = pc.cast(pc.cast(column, pa.timestamp("us", column.type.tz)), pa.int64())
+    return pc.divide(pc.cast(micros, pa.float64()), 86400e6)
+
+
+def _raise_bad_number(column, is_number, name: str, source: str, fitting: bool = True) -> None:
+    import pyarrow.compute as pc
+
+    bad = pc.indices_nonzero(pc.and_(pc.invert(pc.fill_null(is_number, True)),
+                                     pc.is_valid(column)))
+    row = bad[0].as_py()
+    value = column[row].as_py()
+    hint = " (a decimal comma? pass --decimal ',')" if re.match(COMMA_NUMBER_PATTERN, value) else ""
+    remedy = (f"pass --categorical {name} if it is a category" if fitting
+              else "the model was trained on numbers in this column")
+    raise InputError(f"{source} line {line_of(row)}, column '{name}': expected a number, found "
+                     f"{value!r}{hint}; {remedy}")
+
+
+def check_numbers(column, name: str, source: str, fitting: bool = True):
+    """The column as float64 numbers (nulls as NaN); an error names the first bad cell (and,
+    when `fitting`, suggests --categorical)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        is_number = pc.match_substring_regex(column, NUMBER_PATTERN)
+        if pc.any(pc.and_(pc.invert(pc.fill_null(is_number, True)), pc.is_valid(column))).as_py():
+            _raise_bad_number(column, is_number, name, source, fitting)
+    elif _is_temporal(column.type):
+        column = _temporal_numbers(column)
+    elif not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
+              or pa.types.is_decimal(column.type) or pa.types.is_boolean(column.type)
+              or pa.types.is_null(column.type)):
+        raise InputError(f"{source}, column '{name}': expected numbers, found {column.type}")
+    values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+    if not values.flags.writeable:  # a zero-copy view of Arrow memory; callers fill gaps
+        values = values.copy()
+    infinite = np.flatnonzero(np.isinf(values))
+    if infinite.size:
+        row = int(infinite[0])
+        raise InputError(f"{source} line {line_of(row)}, column '{name}': expected a finite "
+                         f"number, found {column[row].as_py()!r}")
+    return values

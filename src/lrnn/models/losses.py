@@ -1,0 +1,70 @@
+"""The loss, and the probabilities and classes the models' logits stand for, in torch (the
+training side; numpy_forward.py has the same for inference)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from .torch_models import to_model_input
+
+EVAL_CHUNK = 8192
+
+
+def loss_function(n_classes: int):
+    """Loss over a batch: BCE-with-logits for two classes, cross-entropy for more. With row
+    weights w it is sum(w * loss) / rows, an unbiased estimate of the full weighted mean."""
+    import torch.nn.functional as F
+
+    def per_row(logits, y, reduction):
+        if n_classes == 2:
+            return F.binary_cross_entropy_with_logits(logits.squeeze(1), y.to(logits.dtype),
+                                                      reduction=reduction)
+        return F.cross_entropy(logits, y, reduction=reduction)
+
+    def loss(logits, y, w=None, reduction="mean"):
+        """reduction "mean" as above; "sum": the rows' (weighted) losses added up."""
+        if w is None:
+            return per_row(logits, y, reduction)
+        weighted = per_row(logits, y, "none") * w
+        return weighted.sum() if reduction == "sum" else weighted.mean()
+
+    return loss
+
+
+def predicted_classes(logits: torch.Tensor, threshold: float) -> torch.Tensor:
+    """Class indices. Binary: p >= threshold, compared in logit space (no sigmoid needed)."""
+    if logits.shape[1] == 1:
+        return (logits.squeeze(1) >= math.log(threshold / (1 - threshold))).long()
+    return logits.argmax(dim=1)
+
+
+def probabilities(logits: torch.Tensor) -> torch.Tensor:
+    """[N, K] class probabilities; binary [N, 1] logits give [1 - p, p]."""
+    if logits.shape[1] == 1:
+        p = torch.sigmoid(logits)
+        return torch.cat([1 - p, p], dim=1)
+    return torch.softmax(logits, dim=1)
+
+
+@torch.no_grad()
+def logits_of(model: nn.Module, X: torch.Tensor, chunk: int = EVAL_CHUNK) -> torch.Tensor:
+    """Logits for all rows, in fixed-size chunks so training-time evaluation and `predict`
+    compute exactly the same numbers."""
+    was_training = model.training
+    model.eval()
+    out = [model(to_model_input(X[i:i + chunk])) for i in range(0, len(X), chunk)]
+    model.train(was_training)
+    if not out:
+        return torch.empty(0, 1, device=X.device)
+    return torch.cat(out)
+
+
+def scores(model: nn.Module, data, loss_fn, threshold: float) -> tuple[float, float]:
+    """(mean loss, accuracy) of the model on `data` (rows X, labels y); the model's mode is
+    left as it was."""
+    logits = logits_of(model, data.X)
+    correct = (predicted_classes(logits, threshold) == data.y).sum()
+    return float(loss_fn(logits, data.y)), float(correct) / len(data.y)

@@ -1,0 +1,40 @@
+"""`lrnn predict RUN INPUT... -o OUT.csv`: read the inputs, predict, write one CSV row per
+input (the id column or file name, the predicted label, one probability per class)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..artifacts.files import check_output_file, write_atomic
+from ..artifacts.tables import predictions_csv
+from ..errors import InputError
+from ..models.numpy_forward import predicted_classes, probabilities
+from .predictor import Predictor
+from .table_inputs import FileFormat, table_rows
+
+
+def predict_files(run_dir, inputs: list[str], output, console, force: bool = False,
+                  fmt: FileFormat = FileFormat()) -> int:
+    """Write the predictions of the run in `run_dir` for `inputs` to `output`; the number of
+    rows written."""
+    output = Path(output)
+    check_output_file(output, inputs, force)
+    predictor = Predictor.load(run_dir)
+    if predictor.image_shape:
+        X, ids = _image_rows(predictor, inputs)
+    else:
+        if len(inputs) != 1:
+            raise InputError(f"expected one table file for this model, found {len(inputs)} "
+                             f"inputs")
+        X, ids = table_rows(predictor, inputs[0], fmt, console)
+    logits = predictor.model.logits(X)
+    labels = predicted_classes(logits, predictor.threshold)
+    write_atomic(output, predictions_csv(predictor.classes, labels, probabilities(logits), ids))
+    return len(labels)
+
+
+def _image_rows(predictor, inputs: list[str]):
+    from .image_inputs import read_image_inputs
+
+    X, names = read_image_inputs(inputs, predictor.image_shape)
+    return predictor.preprocessor.transform(X), ("file", names) if names else None

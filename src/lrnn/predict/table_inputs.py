@@ -1,0 +1,64 @@
+"""Rows of a table file for a saved table model, checked against the run's schema before
+anything is computed: every column the model reads must be there (in any order); columns it
+does not know are ignored with a warning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import InputError
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    """How a table file is written (`--delimiter`, `--decimal`, `--encoding`)."""
+
+    delimiter: str | None = None
+    decimal: str = "."
+    encoding: str = "utf-8"
+
+    def read(self, path):
+        from ..data.tables.reader import read_table
+
+        return read_table(path, self.delimiter, self.encoding, self.decimal)
+
+
+def table_rows(predictor, path, fmt: FileFormat, console):
+    """(features [N, F] as the model takes them, (id column, its values) or None)."""
+    table = fmt.read(path)
+    schema = predictor.info["input_schema"]
+    needed = predictor.preprocessor.input_columns
+    missing = [c for c in needed if c not in table.column_names]
+    if missing:
+        raise InputError(f"{path}: missing columns {', '.join(missing)}; expected every column "
+                         f"the model was trained on")
+    known = set(needed) | {schema.get("id_column"), schema.get("target")} | set(schema["dropped"])
+    extra = [c for c in table.column_names if c not in known]
+    if extra:
+        console.warn(f"{path}: ignoring columns the model does not know: {', '.join(extra)}")
+    X, notes = predictor.preprocessor.transform_with_notes(table, path)
+    for note in notes:
+        console.warn(f"{path}: {note}")
+    id_column = schema.get("id_column")
+    if id_column and id_column not in table.column_names:
+        console.warn(f"{path}: no id column '{id_column}'; predictions follow the input's row "
+                     f"order")
+        id_column = None
+    ids = (id_column, table.column(id_column).to_pylist()) if id_column else None
+    return X, ids
+
+
+def labelled_table(predictor, path, fmt: FileFormat, run_name: str):
+    """(the table, its target column as class indices) of a labelled file, for scoring."""
+    from ..data.tables.dataset import encode_target
+
+    target = predictor.info["input_schema"].get("target")
+    if not target:
+        raise InputError(f"--data: {run_name} was not trained on a file; use --dataset")
+    table = fmt.read(path)
+    if target not in table.column_names:
+        raise InputError(f"{path}: no target column '{target}' to score against")
+    y = encode_target(table.column(target), list(predictor.classes), target, str(path))
+    return table, np.asarray(y)

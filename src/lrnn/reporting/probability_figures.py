@@ -1,0 +1,133 @@
+"""Figures of the test probabilities: ROC and precision-recall curves, and the reliability
+diagram. Binary models draw the positive class; K classes draw one curve per class, one
+against the rest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..evaluation import ECE_BINS, calibration_bins, expected_calibration_error
+from .figures import figures, save_figure
+
+MAX_LEGEND_CLASSES = 12  # more entries than this make the legend unreadable
+
+
+def _one_vs_rest(y: np.ndarray, probs: np.ndarray, classes: list[str]):
+    """(name, is-this-class [N], score [N]) per curve to draw; a class that is all or none
+    of the test rows has no curve."""
+    if len(classes) == 2:
+        curves = [(classes[1], y == 1, probs[:, 1])]
+    else:
+        curves = [(name, y == k, probs[:, k]) for k, name in enumerate(classes)]
+    return [curve for curve in curves if 0 < curve[1].sum() < len(y)]
+
+
+def roc_and_precision_recall(y: np.ndarray, probs: np.ndarray, classes: list[str], title: str,
+                             path: Path) -> None:
+    from sklearn import metrics
+
+    plt = figures()
+    fig, (ax_roc, ax_pr) = plt.subplots(1, 2, figsize=(11, 4.8))
+    curves = _one_vs_rest(y, probs, classes)
+    colors = plt.get_cmap("tab10" if len(curves) <= 10 else "tab20")
+    for i, (name, positive, score) in enumerate(curves):
+        color = colors(i % colors.N)
+        fpr, tpr, _ = metrics.roc_curve(positive, score)
+        precision, recall, _ = metrics.precision_recall_curve(positive, score)
+        auc = metrics.roc_auc_score(positive, score)
+        ap = metrics.average_precision_score(positive, score)
+        ax_roc.plot(fpr, tpr, color=color, lw=1.4, label=f"{name} (AUC {auc:.3f})")
+        ax_pr.step(recall, precision, where="post", color=color, lw=1.4,
+                   label=f"{name} (AP {ap:.3f})")
+    ax_roc.plot([0, 1], [0, 1], color="grey", linestyle=":", label="chance")
+    if len(curves) == 1:  # the precision a random ranking gets: the positive share
+        ax_pr.axhline(curves[0][1].mean(), color="grey", linestyle=":", label="chance")
+    _label(ax_roc, "false positive rate", "true positive rate (recall)", "ROC")
+    _label(ax_pr, "recall", "precision", "precision-recall")
+    if len(curves) <= MAX_LEGEND_CLASSES:
+        ax_roc.legend(fontsize=8, loc="lower right")
+        ax_pr.legend(fontsize=8, loc="lower left")
+    kind = f"positive class {classes[1]}" if len(classes) == 2 else "each class vs the rest"
+    fig.suptitle(f"{title} ({kind})")
+    save_figure(fig, path)
+    plt.close(fig)
+
+
+def _label(ax, xlabel: str, ylabel: str, title: str) -> None:
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.set_xlim(-0.01, 1.01)
+    ax.set_ylim(-0.01, 1.01)
+    ax.grid(alpha=0.3)
+
+
+def calibration(y: np.ndarray, probs: np.ndarray, classes: list[str], title: str,
+                path: Path) -> None:
+    """Reliability diagram over ECE_BINS equal-width bins, with the histogram of the
+    probabilities below. Binary: P(positive class) against the observed share of positives;
+    K classes: the top-class probability against the accuracy, as the ECE in metrics.json."""
+    if len(classes) == 2:
+        score, hit = probs[:, 1], y == 1
+        xlabel, ylabel = f"predicted P({classes[1]})", f"observed share of {classes[1]}"
+    else:
+        score, hit = probs.max(axis=1), probs.argmax(axis=1) == y
+        xlabel, ylabel = "top-class probability (confidence)", "accuracy"
+    count, mean_score, mean_hit = calibration_bins(score, hit)
+    plt = figures()
+    fig, (ax, ax_hist) = plt.subplots(2, 1, figsize=(6, 7), sharex=True,
+                                      gridspec_kw={"height_ratios": [3, 1.2]})
+    edges = np.linspace(0, 1, ECE_BINS + 1)
+    filled = count > 0
+    ax.bar(edges[:-1][filled], mean_hit[filled], width=1 / ECE_BINS, align="edge",
+           color="tab:blue", alpha=0.75, edgecolor="white", label=ylabel)
+    ax.plot(mean_score[filled], mean_hit[filled], "o-", color="tab:orange", ms=4,
+            label="bin mean")
+    ax.plot([0, 1], [0, 1], color="grey", linestyle=":", label="perfectly calibrated")
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(0, 1.01)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    ece = expected_calibration_error(probs, y)
+    ax.set_title(f"{title}\nexpected calibration error {ece:.4f} ({ECE_BINS} bins)")
+    ax_hist.hist(score, bins=edges, color="tab:grey", edgecolor="white")
+    ax_hist.set_yscale("log")
+    ax_hist.set_xlabel(xlabel)
+    ax_hist.set_ylabel("test rows")
+    ax_hist.set_xlim(0, 1)
+    save_figure(fig, path)
+    plt.close(fig)
+
+
+def sigmoid_of_score(y: np.ndarray, score: np.ndarray, classes: list[str], threshold: float,
+                     title: str, path: Path) -> None:
+    """The binary model's picture: P(positive) = sigmoid(score), where score is the model's one
+    logit (logistic regression: w.x + b), with each test row laid at its true class's height
+    (0 or 1, jittered) and the decision threshold marked."""
+    plt = figures()
+    fig, ax = plt.subplots(figsize=(8, 4.8))
+    reach = max(float(np.abs(score).max()), 1.0) * 1.05
+    z = np.linspace(-reach, reach, 400)
+    ax.plot(z, 1 / (1 + np.exp(-z)), color="black", lw=2, label="sigmoid(score)")
+    jitter = np.random.default_rng(0).uniform(-0.035, 0.035, len(y))
+    cut = float(np.log(threshold / (1 - threshold)))
+    for k, color in ((0, "tab:red"), (1, "tab:blue")):
+        rows = y == k
+        wrong = rows & ((score >= cut) != (k == 1))
+        ax.scatter(score[rows & ~wrong], k + jitter[rows & ~wrong], s=14, alpha=0.5,
+                   color=color, label=f"true {classes[k]} ({rows.sum()})")
+        if wrong.any():
+            ax.scatter(score[wrong], k + jitter[wrong], s=40, marker="x", color=color,
+                       label=f"true {classes[k]}, misclassified ({wrong.sum()})")
+    ax.axvline(cut, color="grey", linestyle="--", label=f"threshold P = {threshold:g}")
+    ax.axhline(threshold, color="grey", linestyle=":")
+    ax.set_xlabel("model score (logit)")
+    ax.set_ylabel(f"P({classes[1]})")
+    ax.set_ylim(-0.08, 1.08)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.set_title(title)
+    save_figure(fig, path)
+    plt.close(fig)

