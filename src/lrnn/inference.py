@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from .error_function import erfc
 from .errors import ArtifactError
 from .preprocessing.images import PIXEL_SCALE
 
@@ -34,9 +35,10 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    from scipy.special import erf  # exact GELU, as torch.nn.GELU; imported only when used
-
-    return 0.5 * x * (1 + erf(x / np.sqrt(2, dtype=x.dtype)))
+    """Exact GELU, as torch.nn.GELU: x P(X <= x) = x/2 erfc(-x/sqrt 2), in float64 and
+    rounded once to x's type (erfc, unlike 1 + erf, keeps the small values of negative x)."""
+    wide = x.astype(np.float64)
+    return (0.5 * wide * erfc(wide * -math.sqrt(0.5))).astype(x.dtype)
 
 
 ACTIVATIONS = {
