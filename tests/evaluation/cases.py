@@ -10,6 +10,7 @@ import numpy as np
 from sklearn import metrics
 from sklearn.preprocessing import label_binarize
 
+# the one import of lrnn's forward pass in these tests
 from lrnn.inference import mean_loss, predicted_classes, probabilities
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from lrnn.evaluation import evaluate, probability_metrics
 from tests.conftest import lrnn_cli
-from tests.evaluation.cases import (assert_same, cases, sklearn_metrics,
+from tests.evaluation.cases import (assert_same, cases, probabilities, sklearn_metrics,
                                     sklearn_probability_metrics)
 
 CASES = cases()
@@ -54,8 +54,6 @@ def ece_by_loop(probs: np.ndarray, y: np.ndarray, n_bins: int = 15) -> float:
 @pytest.mark.parametrize("name", ["five classes", "heavy ties: integer logits",
                                   "MNIST size, 10,000 x 10", "binary"])
 def test_ece_equals_the_bin_by_bin_definition(name):
-    from lrnn.inference import probabilities
-
     logits, y, k, threshold = CASES[name]
     m = evaluate(logits, y, tuple(str(c) for c in range(k)), threshold)
     assert m["ece"] == pytest.approx(ece_by_loop(probabilities(logits), y), rel=1e-9, abs=1e-12)

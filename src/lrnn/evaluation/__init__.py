@@ -6,7 +6,7 @@ probabilistic: log-loss, Brier, expected calibration error and its bins.
 ranking: ROC and precision-recall curves, ROC-AUC, average precision.
 """
 
-from .coefficients import coefficients
+from .coefficient_table import coefficients
 from .probabilistic import ECE_BINS, calibration_bins, expected_calibration_error
 from .ranking import (binary_average_precision, binary_roc_auc, precision_recall_curve,
                       roc_curve)
