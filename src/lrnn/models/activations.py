@@ -4,9 +4,12 @@ function by construction."""
 
 from __future__ import annotations
 
+import math
 from typing import Callable, NamedTuple
 
 import numpy as np
+
+from .error_function import erfc
 
 LEAKY_SLOPE = 0.01  # torch.nn.LeakyReLU's default
 
@@ -22,9 +25,10 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def gelu(x: np.ndarray) -> np.ndarray:
-    from scipy.special import erf  # exact GELU, as torch.nn.GELU; imported only when used
-
-    return 0.5 * x * (1 + erf(x / np.sqrt(2, dtype=x.dtype)))
+    """Exact GELU, as torch.nn.GELU: x P(X <= x) = x/2 erfc(-x/sqrt 2), in float64 and
+    rounded once to x's type (erfc, unlike 1 + erf, keeps the small values of negative x)."""
+    wide = x.astype(np.float64)
+    return (0.5 * wide * erfc(wide * -math.sqrt(0.5))).astype(x.dtype)
 
 
 class Activation(NamedTuple):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..evaluation import ECE_BINS, calibration_bins, expected_calibration_error
+from ..evaluation import (ECE_BINS, binary_average_precision, binary_roc_auc, calibration_bins,
+                          expected_calibration_error, precision_recall_curve, roc_curve)
 from .figures import figures, save_figure
 
 MAX_LEGEND_CLASSES = 12  # more entries than this make the legend unreadable
@@ -26,18 +27,16 @@ def _one_vs_rest(y: np.ndarray, probs: np.ndarray, classes: list[str]):
 
 def roc_and_precision_recall(y: np.ndarray, probs: np.ndarray, classes: list[str], title: str,
                              path: Path) -> None:
-    from sklearn import metrics
-
     plt = figures()
     fig, (ax_roc, ax_pr) = plt.subplots(1, 2, figsize=(11, 4.8))
     curves = _one_vs_rest(y, probs, classes)
     colors = plt.get_cmap("tab10" if len(curves) <= 10 else "tab20")
     for i, (name, positive, score) in enumerate(curves):
         color = colors(i % colors.N)
-        fpr, tpr, _ = metrics.roc_curve(positive, score)
-        precision, recall, _ = metrics.precision_recall_curve(positive, score)
-        auc = metrics.roc_auc_score(positive, score)
-        ap = metrics.average_precision_score(positive, score)
+        fpr, tpr, _ = roc_curve(positive, score)
+        precision, recall, _ = precision_recall_curve(positive, score)
+        auc = binary_roc_auc(positive, score)
+        ap = binary_average_precision(positive, score)
         ax_roc.plot(fpr, tpr, color=color, lw=1.4, label=f"{name} (AUC {auc:.3f})")
         ax_pr.step(recall, precision, where="post", color=color, lw=1.4,
                    label=f"{name} (AP {ap:.3f})")
