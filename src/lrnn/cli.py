@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(func=commands.predict)
 
     _add_report_commands(sub)
+    _add_export_command(sub)
     datasets = sub.add_parser("datasets", help="list datasets, whether present and from where",
                               formatter_class=HelpFormatter)
     datasets.set_defaults(func=commands.datasets)
@@ -155,6 +156,25 @@ def _add_report_commands(sub) -> None:
     compare.add_argument("--force", action="store_true",
                          help="overwrite FILE.html if it exists (default: refuse)")
     compare.set_defaults(func=commands.compare)
+
+
+def _add_export_command(sub) -> None:
+    from . import commands
+
+    export = sub.add_parser("export", help="write a run as one ONNX file, preprocessing inside",
+                            formatter_class=HelpFormatter,
+                            description="Write a run as one ONNX file that takes raw rows or "
+                                        "raw images; checked with onnxruntime against lrnn "
+                                        "predict before it is written (pip install "
+                                        "'lrnn[export]').")
+    export.add_argument("run", metavar="RUN", help="run directory")
+    export.add_argument("-o", "--output", required=True, metavar="FILE.onnx",
+                        help="the ONNX file to write")
+    export.add_argument("--opset", type=_positive_count, default=None, metavar="N",
+                        help="ONNX opset to stamp the graph with (default: 18)")
+    export.add_argument("--force", action="store_true",
+                        help="overwrite FILE.onnx if it exists (default: refuse)")
+    export.set_defaults(func=commands.export)
 
 
 def _terminate(signum, frame):

@@ -225,6 +225,16 @@ def predictions_csv(ids, classes, labels, probs) -> str:
     return buffer.getvalue()
 
 
+def export(args: argparse.Namespace) -> int:
+    from .export import export_run
+
+    result = export_run(args.run, args.output, opset=args.opset, force=args.force)
+    for note in result.notes:
+        warn(note)
+    print(result.summary())
+    return 0
+
+
 def datasets(args: argparse.Namespace) -> int:
     from .data.idx_datasets import where_is
     from .data.registry import IDX_REGISTRY
