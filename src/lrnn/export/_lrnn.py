@@ -13,14 +13,14 @@ from ..data.idx_datasets import locate, where_is
 from ..data.registry import IDX_REGISTRY
 from ..data.split import split_rows, take_rows
 from ..errors import ArtifactError, InputError, LrnnError
-from ..inference import LEAKY_SLOPE
+from ..inference import LEAKY_SLOPE, predicted_classes, probabilities
 from ..predict import Predictor
 from ..preprocessing.images import PIXEL_SCALE
-from ..preprocessing.tables import MISSING, OTHER, as_text, width
+from ..preprocessing.tables import as_text, width
 from ..run_dir import storage_error
 
-__all__ = ["__version__", "MODEL_JSON", "WEIGHTS", "load_run", "write_atomic", "SETTINGS",
-           "DEFAULT_DATASET", "build_config", "load_dataset", "check_numbers", "read_pair", "locate", "where_is",
-           "IDX_REGISTRY", "split_rows", "take_rows", "ArtifactError", "InputError", "LrnnError",
-           "LEAKY_SLOPE", "Predictor", "PIXEL_SCALE", "MISSING", "OTHER", "as_text", "width",
-           "storage_error"]
+__all__ = ["__version__", "MODEL_JSON", "WEIGHTS", "load_run", "write_atomic",
+           "DEFAULT_DATASET", "SETTINGS", "build_config", "load_dataset", "check_numbers",
+           "read_pair", "locate", "where_is", "IDX_REGISTRY", "split_rows", "take_rows",
+           "ArtifactError", "InputError", "LrnnError", "LEAKY_SLOPE", "predicted_classes",
+           "probabilities", "Predictor", "PIXEL_SCALE", "as_text", "width", "storage_error"]

@@ -17,7 +17,9 @@ def require():
     try:
         import onnx
         import onnxruntime
-    except ImportError as exc:
+    except ModuleNotFoundError:
+        raise InputError(EXTRA_HINT) from None
+    except ImportError as exc:  # installed but broken (a missing shared library, say)
         raise InputError(f"{EXTRA_HINT} ({exc})") from None
     return onnx, onnxruntime
 
