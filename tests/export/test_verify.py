@@ -37,3 +37,15 @@ def test_batches(n):
     assert all(len(b) <= BATCH_ROWS for b in parts)
     singles = [int(b[0]) for b in parts if len(b) == 1]
     assert set(range(min(n, 16))) <= set(singles)
+
+
+def test_opsets(csv_run, tmp_path):
+    """The oldest opset export takes and the newest the installed onnx knows both pass the
+    check; the stamped versions are the ones asked for."""
+    import onnx
+
+    for opset in (13, onnx.defs.onnx_opset_version()):
+        result = export_run(csv_run[0], tmp_path / f"{opset}.onnx", opset=opset)
+        stamped = {o.domain or "ai.onnx": o.version for o in onnx.load(result.path).opset_import}
+        assert stamped["ai.onnx"] == opset and "ai.onnx.ml" in stamped
+        assert result.max_difference <= 1e-5

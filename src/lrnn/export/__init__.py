@@ -78,7 +78,8 @@ def export_estimator(estimator, output, opset: int | None = None, force: bool = 
     with tempfile.TemporaryDirectory(prefix="lrnn-export-") as tmp:
         run = Path(tmp) / "run"
         estimator.save(run)
-        rows = None if X is None else Rows(np.asarray(X, dtype=np.float32), f"{len(X):,} rows given")
+        X = None if X is None else np.asarray(X, dtype=np.float32)
+        rows = None if X is None else Rows(X, f"{len(X):,} rows given")
         return export_run(run, output, opset=opset, force=force, rows=rows)
 
 
