@@ -31,7 +31,8 @@ def largest_difference(path: Path, feeds: dict, want_labels, want_probs) -> floa
     labels, probs = onnx_run(path, feeds)
     assert labels.shape == (len(want_probs),) and probs.shape == want_probs.shape
     assert probs.dtype == np.float32
-    mismatched = np.flatnonzero(np.asarray(labels).astype(str) != np.asarray(want_labels).astype(str))
+    want = np.asarray(want_labels).astype(str)
+    mismatched = np.flatnonzero(np.asarray(labels).astype(str) != want)
     assert mismatched.size == 0, f"labels differ on {mismatched.size} rows, first {mismatched[:5]}"
     return float(np.abs(probs.astype(np.float64) - want_probs).max())
 

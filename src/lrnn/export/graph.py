@@ -30,8 +30,8 @@ class Graph:
         self._count += 1
         return f"{INTERNAL}{hint}{self._count}"
 
-    def node(self, op: str, inputs: list[str], hint: str | None = None, *, output: str | None = None,
-             domain: str = "", **attributes) -> str:
+    def node(self, op: str, inputs: list[str], hint: str | None = None, *,
+             output: str | None = None, domain: str = "", **attributes) -> str:
         """Adds one node; returns the name of its (single) output."""
         out = output or self.fresh(hint or op.lower())
         # nodes stay unnamed (a name is optional): the output's name says which node it is

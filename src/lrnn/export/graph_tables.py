@@ -2,11 +2,12 @@
 of preprocessing/tables.py, and the one input of a model fitted on a matrix.
 
 Numbers come in as float32 and are imputed and standardized in float64, as tables.py does, then
-stored as float32 like its feature matrix; all number columns go through the same few nodes. Categories come in as the text lrnn makes of a value
-(tables.as_text), "" meaning missing; ai.onnx.ml's LabelEncoder maps each text to its one-hot
-position with lrnn's rules (missing, (other), unseen), and Equal against the positions makes the
-0/1 columns. OneHotEncoder is not used: it has no position for "missing" apart from an unseen
-value, and zeros or an error are its only choices for the unseen ones.
+stored as float32 like its feature matrix; all number columns go through the same few nodes.
+Categories come in as the text lrnn makes of a value (tables.as_text), "" meaning missing;
+ai.onnx.ml's LabelEncoder maps each text to its one-hot position with lrnn's rules (missing,
+(other), unseen), and Equal against the positions makes the 0/1 columns. OneHotEncoder is not
+used: it has no position for "missing" apart from an unseen value, and zeros or an error are
+its only choices for the unseen ones.
 """
 
 from __future__ import annotations
@@ -96,8 +97,8 @@ def _categorical(g: Graph, col: dict) -> list[str]:
     if not keys:
         raise ArtifactError(f"model.json: column '{col['name']}' has {width(col)} level columns "
                             f"but no levels")
-    position = g.node("LabelEncoder", [col["name"]], "position", domain=ML_DOMAIN, keys_strings=keys,
-                      values_int64s=codes, default_int64=unseen)  # [N, 1]
+    position = g.node("LabelEncoder", [col["name"]], "position", domain=ML_DOMAIN,
+                      keys_strings=keys, values_int64s=codes, default_int64=unseen)  # [N, 1]
     # Range(0, width) rather than a stored arange: a few bytes however many levels
     columns = g.node("Range", [g.shared(0, np.int64), g.const(width(col), "width", np.int64),
                                g.shared(1, np.int64)], "positions")
@@ -109,5 +110,5 @@ def matrix_features(g: Graph, state: dict) -> tuple[str, None]:
     """A model fitted on a matrix (the scikit-learn estimators): the matrix as it is."""
     T = g.onnx.TensorProto
     names = list(state["features"])
-    return g.add_input(MATRIX, T.FLOAT, [BATCH, len(names)],
-                       "float32 rows [N, features], columns in this order: " + ", ".join(names)), None
+    doc = "float32 rows [N, features], columns in this order: " + ", ".join(names)
+    return g.add_input(MATRIX, T.FLOAT, [BATCH, len(names)], doc), None

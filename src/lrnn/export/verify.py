@@ -73,8 +73,8 @@ def _compare(rows: Rows, index, want_label, want_p, label, probs) -> float:
     if differ.size:
         i = int(index[differ[0]])
         raise LrnnError(f"onnxruntime's label for row {i} of the {rows.what} is "
-                        f"{str(got[differ[0]])!r}, lrnn predict's is {str(want_label[i])!r}; the ONNX file "
-                        f"was not written")
+                        f"{str(got[differ[0]])!r}, lrnn predict's is {str(want_label[i])!r}; "
+                        f"the ONNX file was not written")
     gap = np.abs(np.asarray(probs, dtype=np.float64) - want_p[index])
     beyond = np.flatnonzero(~(gap <= TOLERANCE).all(axis=1))  # NaN counts as beyond
     if beyond.size:
