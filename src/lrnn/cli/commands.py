@@ -58,6 +58,17 @@ def predict(args: argparse.Namespace) -> int:
     return 0
 
 
+def export(args: argparse.Namespace) -> int:
+    from ..export import export_run
+
+    console = Console()
+    result = export_run(args.run, args.output, opset=args.opset, force=args.force)
+    for note in result.notes:
+        console.warn(note)
+    print(result.summary())
+    return 0
+
+
 def datasets(args: argparse.Namespace) -> int:
     from ..data.catalog import catalog
 

@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for add in (_train, _evaluate, _predict, _report, _compare, _datasets):
+    for add in (_train, _evaluate, _predict, _report, _compare, _export, _datasets):
         add(sub)
     return parser
 
@@ -110,6 +110,20 @@ def _compare(sub) -> None:
                          help="the page to write (self-contained: open it from disk)")
     compare.add_argument("--force", action="store_true",
                          help="overwrite FILE.html if it exists (default: refuse)")
+
+
+def _export(sub) -> None:
+    export = _command(sub, "export", "write a run as one ONNX file, preprocessing inside",
+                      commands.export, "Write a run as one ONNX file that takes raw rows or raw "
+                      "images; checked with onnxruntime against lrnn predict before it is "
+                      "written (pip install 'lrnn[export]').")
+    export.add_argument("run", metavar="RUN", help="run directory")
+    export.add_argument("-o", "--output", required=True, metavar="FILE.onnx",
+                        help="the ONNX file to write")
+    export.add_argument("--opset", type=_positive_count, default=None, metavar="N",
+                        help="ONNX opset to stamp the graph with (default: 18)")
+    export.add_argument("--force", action="store_true",
+                        help="overwrite FILE.onnx if it exists (default: refuse)")
 
 
 def _datasets(sub) -> None:

@@ -59,6 +59,15 @@ class LrnnClassifier(ClassifierMixin, BaseEstimator):
 
         save(self, path)
 
+    def to_onnx(self, path, *, opset: int | None = None, force: bool = False, X=None):
+        """Write one ONNX file (input `X`, float32 [N, n_features]; outputs `label` and
+        `probabilities`), checked with onnxruntime against `predict_proba` on generated rows
+        and on `X` if given. Needs `pip install 'lrnn[export]'`. Returns an ExportResult."""
+        check_is_fitted(self)
+        from ..export import export_estimator
+
+        return export_estimator(self, path, opset=opset, force=force, X=X)
+
     def _console(self) -> Console:
         """Training's lines when verbose; never a progress bar (scikit-learn prints none)."""
         return Console(bars=False) if self.verbose else Console.silent()

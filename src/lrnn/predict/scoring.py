@@ -11,11 +11,13 @@ from .predictor import Predictor
 from .table_inputs import FileFormat, labelled_table
 
 
-def held_out_test(run_dir: Path, dataset: str | None = None, data_dir: str | None = None):
+def held_out_test(run_dir: Path, dataset: str | None = None, data_dir: str | None = None,
+                  download: bool = True):
     """(features, labels, what they are) of the test split the run was scored on, rebuilt from
-    its config.toml (or `dataset`'s test split)."""
+    its config.toml (or `dataset`'s test split). `download`: fetch MNIST-style files that are
+    not on this machine (otherwise an InputError)."""
     from ..artifacts.run_files import read_settings
-    from ..config import SETTINGS
+    from ..config import DEFAULT_DATASET, IDX_DATASETS, SETTINGS
     from ..data import load
     from ..data.split import split_rows, take_rows
 
@@ -28,12 +30,28 @@ def held_out_test(run_dir: Path, dataset: str | None = None, data_dir: str | Non
         config = replace(config, dataset=dataset, data_dir=None)
     if data_dir:
         config = replace(config, data_dir=data_dir)
+    name = config.dataset or DEFAULT_DATASET
+    if config.data is None and name in IDX_DATASETS:
+        X, y = _idx_test_files(name, config.data_dir, download)
+        return X, y, f"{name} test data"
     loaded = load(config)
     if loaded.X_test is not None:
         return loaded.X_test, loaded.y_test, f"{config.source_name} test data"
     rows = split_rows(loaded.y, own_test=False, val_fraction=0,
                       test_fraction=config.test_fraction, seed=config.seed).test
     return take_rows(loaded.X, rows), loaded.y[rows], f"{config.source_name} test split"
+
+
+def _idx_test_files(name: str, data_dir: str | None, download: bool):
+    """Only the test images and labels of an IDX dataset (the training files are not read)."""
+    from ..data.idx.format import read_pair
+    from ..data.idx.locate import locate, where_is
+    from ..data.idx.registry import IDX_REGISTRY
+
+    if not download and data_dir is None and where_is(name)[0] is None:
+        raise InputError(f"the {name} files are not on this machine")
+    files, _ = locate(name, data_dir)
+    return read_pair(files[2], files[3], len(IDX_REGISTRY[name].classes))
 
 
 def evaluate_run(run_dir, console, dataset: str | None = None, data_dir: str | None = None,
