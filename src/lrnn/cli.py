@@ -129,10 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
                          help="CSV with the predicted label and one probability per class")
     predict.add_argument("--force", action="store_true",
                          help="overwrite OUT.csv if it exists (default: refuse)")
+    predict.add_argument("--prepare-digits", action="store_true",
+                         help="prepare images of any size as MNIST's digits were (white on "
+                              "black, cropped, fit to 20x20, centred by mass) before predicting "
+                              "(default: take images as they are, of the trained size)")
     _add_file_options(predict)
     predict.set_defaults(func=commands.predict)
 
     _add_report_commands(sub)
+    _add_serve_command(sub)
     datasets = sub.add_parser("datasets", help="list datasets, whether present and from where",
                               formatter_class=HelpFormatter)
     datasets.set_defaults(func=commands.datasets)
@@ -155,6 +160,52 @@ def _add_report_commands(sub) -> None:
     compare.add_argument("--force", action="store_true",
                          help="overwrite FILE.html if it exists (default: refuse)")
     compare.set_defaults(func=commands.compare)
+
+
+def _byte_count(text: str) -> int:
+    """A size in bytes: 8388608, 512KiB, 8MiB."""
+    units = {"": 1, "k": 1000, "kb": 1000, "kib": 1 << 10, "m": 10**6, "mb": 10**6,
+             "mib": 1 << 20, "g": 10**9, "gb": 10**9, "gib": 1 << 30}
+    number = text.strip().lower().rstrip("bikmg") or "x"
+    unit = text.strip().lower()[len(number):]
+    if not number.isdigit() or unit not in units or int(number) < 1:
+        raise argparse.ArgumentTypeError(f"expected a size in bytes such as 8388608 or 8MiB, "
+                                         f"found {text!r}")
+    return int(number) * units[unit]
+
+
+def _add_serve_command(sub) -> None:
+    from . import commands
+
+    serve = sub.add_parser("serve", help="serve a run's predictions over HTTP, with a page to "
+                           "try the model", formatter_class=HelpFormatter,
+                           description="Serve a run over HTTP: GET / (a page to try the model), "
+                                       "/health, /metadata, /docs; POST /predict (JSON or CSV). "
+                                       "Needs the serve extra: pip install 'lrnn[serve]'.")
+    serve.add_argument("run", metavar="RUN", help="run directory")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on; another than loopback needs --token or "
+                            "--insecure (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="0 picks a free one (default: 8000)")
+    serve.add_argument("--token", default=None,
+                       help="require 'Authorization: Bearer TOKEN' on every route but /health "
+                            "(default: $LRNN_SERVE_TOKEN, else none)")
+    serve.add_argument("--insecure", action="store_true",
+                       help="allow another address than loopback without a token")
+    serve.add_argument("--max-body", type=_byte_count, default=8 << 20, metavar="BYTES",
+                       help="larger request bodies get 413 (default: 8MiB)")
+    serve.add_argument("--max-rows", type=_positive_count, default=10_000, metavar="N",
+                       help="requests with more rows or images get 413 (default: 10000)")
+    serve.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="requests not answered in time get 503 (default: 10)")
+    serve.add_argument("--cors", action="append", default=None, metavar="ORIGIN",
+                       help="let pages from ORIGIN call the API (repeatable) (default: none)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="another name the Host header may give (repeatable) (default: "
+                            "loopback names and the --host address)")
+    serve.add_argument("--access-log", action="store_true",
+                       help="log every request on stderr (default: errors only)")
+    serve.set_defaults(func=commands.serve)
 
 
 def _terminate(signum, frame):

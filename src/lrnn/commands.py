@@ -160,8 +160,10 @@ def _check_output(output: Path, inputs: list[str], force: bool) -> None:
 
 def _image_rows(predictor, args):
     from .data.inputs import read_image_inputs
+    from .preprocessing.digits import prepare_digits
 
-    X, names = read_image_inputs(args.inputs, predictor.image_shape)
+    prepare = prepare_digits if args.prepare_digits else None
+    X, names = read_image_inputs(args.inputs, predictor.image_shape, prepare)
     return predictor.preprocessor.transform(X), ("file", names) if names else None
 
 
@@ -203,6 +205,9 @@ def predict(args: argparse.Namespace) -> int:
     output = Path(args.output)
     _check_output(output, args.inputs, args.force)
     predictor = Predictor.load(args.run)
+    if args.prepare_digits and not predictor.image_shape:
+        raise InputError(f"--prepare-digits: {args.run} is a table model; the flag is for "
+                         f"images of digits")
     rows = _image_rows if predictor.image_shape else _table_rows
     X, ids = rows(predictor, args)
     logits = predictor.model.logits(X)
@@ -223,6 +228,16 @@ def predictions_csv(ids, classes, labels, probs) -> str:
         head = [id_values[i]] if ids else []
         writer.writerow(head + [class_names[label]] + [f"{p:.6g}" for p in row])
     return buffer.getvalue()
+
+
+def serve(args: argparse.Namespace) -> int:
+    import os
+
+    from .serve.server import serve as serve_run
+
+    return serve_run(args.run, args.host, args.port, args.token or os.environ.get(
+        "LRNN_SERVE_TOKEN"), args.insecure, args.max_body, args.max_rows, args.cors,
+        args.timeout, args.allowed_host, args.access_log)
 
 
 def datasets(args: argparse.Namespace) -> int:

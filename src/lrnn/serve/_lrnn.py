@@ -1,0 +1,16 @@
+"""The parts of lrnn the server uses, imported in this one place."""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..data.in_memory import InMemoryCsv
+from ..data.tabular import EXTRA_MISSING, INTEGER_PATTERN, NUMBER_PATTERN, read_table
+from ..errors import ArtifactError, InputError, LrnnError
+from ..inference import predicted_classes, probabilities
+from ..predict import Predictor
+from ..preprocessing import PIXEL_SCALE
+from ..preprocessing.digits import prepare_digit
+
+__all__ = ["__version__", "InMemoryCsv", "EXTRA_MISSING", "INTEGER_PATTERN", "NUMBER_PATTERN",
+           "read_table", "ArtifactError", "InputError", "LrnnError", "predicted_classes",
+           "probabilities", "Predictor", "PIXEL_SCALE", "prepare_digit"]

@@ -1,0 +1,140 @@
+"""The FastAPI application serving one run: /health, /metadata, /predict, the page at / and
+the docs. Everything a route answers with is computed from the run loaded at start-up; no
+route loads a model, reads a file or fetches a URL named in a request."""
+
+# No `from __future__ import annotations` here: FastAPI reads the routes' annotations, whose
+# types are imported inside the functions.
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ._lrnn import LrnnError
+from .guard import DEADLINE, Guard, Limits
+from .model import ServedModel
+from .openapi import request_body, responses, with_security
+from .page import docs_assets, docs_page, page_html
+from .predicting import answer
+from .request_error import UNAVAILABLE, UNPROCESSABLE, RequestError, error_body
+
+# Bodies up to this size are answered in the event loop (parsing and a forward pass take well
+# under a millisecond there); larger ones on a worker thread, so that the time limit holds.
+INLINE_BYTES = 64 << 10
+WORKERS = 2
+
+
+def _json_response(content: bytes, status: int = 200, headers: dict | None = None):
+    from starlette.responses import Response
+
+    return Response(content, status_code=status, media_type="application/json",
+                    headers=headers)
+
+
+def _error_response(refusal: RequestError):
+    return _json_response(error_body(refusal.message), refusal.status, refusal.headers)
+
+
+def create_app(model: ServedModel, limits: Limits = Limits(), token=None, allowed_hosts=None,
+               cors=None):
+    """The ASGI application: the routes inside the Guard (host, token, body limits), inside
+    CORS when origins are given."""
+    from fastapi import FastAPI
+
+    app = FastAPI(title=f"lrnn: {model.name}", version=model.metadata()["lrnn_version"],
+                  docs_url=None, redoc_url=None,
+                  description=f"Predictions of the run {model.name} ({model.kind} model, "
+                              f"classes {', '.join(model.classes[:10])}).")
+    _add_errors(app)
+    _add_routes(app, model, limits, token)
+    if token:
+        app.openapi_schema = with_security(app.openapi())
+    guarded = Guard(app, limits, token, allowed_hosts)
+    if not cors:
+        return guarded
+    from starlette.middleware.cors import CORSMiddleware
+
+    return CORSMiddleware(guarded, allow_origins=cors, allow_methods=["GET", "POST"],
+                          allow_headers=["Authorization", "Content-Type"])
+
+
+def _add_errors(app) -> None:
+    from starlette.exceptions import HTTPException
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request, exc):
+        what = {404: f"no route {request.url.path}; routes: /, /health, /metadata, /predict, "
+                     f"/docs", 405: f"{request.method} {request.url.path}: method not allowed"}
+        return _error_response(RequestError(exc.status_code,
+                                            what.get(exc.status_code, str(exc.detail))))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request, exc):
+        return _error_response(RequestError(500, f"internal error ({type(exc).__name__}: "
+                                                 f"{exc})"))
+
+
+def _add_routes(app, model: ServedModel, limits: Limits, token) -> None:
+    import orjson
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse
+
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="lrnn-predict")
+    metadata = orjson.dumps(dict(model.metadata(), limits={
+        "max_body": limits.max_body, "max_rows": limits.max_rows, "timeout_s": limits.timeout}))
+    page = page_html(model, limits)
+    health = orjson.dumps({"status": "ok", "model": model.name})
+    assets = docs_assets()
+
+    @app.get("/health", summary="200 once the model is loaded (no token needed)")
+    async def get_health():
+        return _json_response(health)
+
+    @app.get("/metadata", summary="class labels, input schema, lrnn version, test metrics")
+    async def get_metadata():
+        return _json_response(metadata)
+
+    @app.get("/", include_in_schema=False)
+    async def get_page():
+        return HTMLResponse(page)
+
+    @app.get("/docs", include_in_schema=False)
+    async def get_docs(request: Request):
+        return HTMLResponse(docs_page(app.title, request.query_params.get("token"),
+                                      offline=bool(assets)))
+
+    @app.get("/docs/assets/{name}", include_in_schema=False)
+    async def get_docs_asset(name: str):
+        from starlette.responses import Response
+
+        if name not in assets:  # a fixed set, read at start-up: no path from the request
+            return _error_response(RequestError(404, f"no asset {name}"))
+        content, media_type = assets[name]
+        return Response(content, media_type=media_type)
+
+    @app.post("/predict", summary="predictions for rows (JSON or CSV) or images (JSON)",
+              openapi_extra={"requestBody": request_body(model, limits.max_rows)},
+              responses=responses(model))
+    async def post_predict(request: Request):
+        body = await request.body()  # read by the Guard, within the limits
+        content_type = request.headers.get("content-type", "")
+        try:
+            if len(body) <= INLINE_BYTES:
+                content = answer(model, body, content_type, limits.max_rows)
+            else:
+                content = await _on_worker(pool, request.scope[DEADLINE], limits.timeout,
+                                           answer, model, body, content_type, limits.max_rows)
+        except RequestError as refusal:
+            return _error_response(refusal)
+        except LrnnError as exc:
+            return _error_response(RequestError(UNPROCESSABLE, str(exc)))
+        return _json_response(content)
+
+
+async def _on_worker(pool, deadline: float, timeout: float, work, *args):
+    """`work(*args)` on a worker thread, answered with 503 when the deadline passes first.
+    The thread cannot be stopped; it finishes and its result is dropped."""
+    future = asyncio.get_running_loop().run_in_executor(pool, work, *args)
+    try:
+        return await asyncio.wait_for(future, max(deadline - time.monotonic(), 0))
+    except asyncio.TimeoutError:
+        raise RequestError(UNAVAILABLE, f"not answered within the {timeout:g} s limit for a "
+                                        f"request (--timeout)") from None
