@@ -1,17 +1,19 @@
-"""The FastAPI application serving one run: /health, /metadata, /predict, the page at / and
-the docs. Everything a route answers with is computed from the run loaded at start-up; no
-route loads a model, reads a file or fetches a URL named in a request."""
+"""The application serving one run: the Guard in front (checks, and POST /predict), FastAPI
+behind it (/health, /metadata, the page at /, /docs and the OpenAPI document). Everything a
+route answers with is computed from the run loaded at start-up; no route loads a model, reads
+a file or fetches a URL named in a request."""
 
 # No `from __future__ import annotations` here: FastAPI reads the routes' annotations, whose
 # types are imported inside the functions.
 import asyncio
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ._lrnn import LrnnError
-from .guard import DEADLINE, Guard, Limits
+from .guard import PREDICT, Guard, Limits
 from .model import ServedModel
-from .openapi import request_body, responses, with_security
+from .openapi import with_predict, with_security
 from .page import docs_assets, docs_page, page_html
 from .predicting import answer
 from .request_error import UNAVAILABLE, UNPROCESSABLE, RequestError, error_body
@@ -35,8 +37,8 @@ def _error_response(refusal: RequestError):
 
 def create_app(model: ServedModel, limits: Limits = Limits(), token=None, allowed_hosts=None,
                cors=None):
-    """The ASGI application: the routes inside the Guard (host, token, body limits), inside
-    CORS when origins are given."""
+    """The ASGI application: the Guard (host, token, body limits, /predict) in front of
+    FastAPI, inside CORS when origins are given."""
     from fastapi import FastAPI
 
     app = FastAPI(title=f"lrnn: {model.name}", version=model.metadata()["lrnn_version"],
@@ -44,10 +46,10 @@ def create_app(model: ServedModel, limits: Limits = Limits(), token=None, allowe
                   description=f"Predictions of the run {model.name} ({model.kind} model, "
                               f"classes {', '.join(model.classes[:10])}).")
     _add_errors(app)
-    _add_routes(app, model, limits, token)
-    if token:
-        app.openapi_schema = with_security(app.openapi())
-    guarded = Guard(app, limits, token, allowed_hosts)
+    _add_routes(app, model, limits)
+    schema = with_predict(app.openapi(), model, limits.max_rows)
+    app.openapi_schema = with_security(schema) if token else schema
+    guarded = Guard(app, _predict_endpoint(model, limits), limits, token, allowed_hosts)
     if not cors:
         return guarded
     from starlette.middleware.cors import CORSMiddleware
@@ -56,12 +58,34 @@ def create_app(model: ServedModel, limits: Limits = Limits(), token=None, allowe
                           allow_headers=["Authorization", "Content-Type"])
 
 
+def _predict_endpoint(model: ServedModel, limits: Limits):
+    """POST /predict's answer from the body the Guard read: in the event loop for small
+    bodies, on a worker thread under the deadline for large ones."""
+    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="lrnn-predict")
+
+    async def predict(body: bytes, content_type: str, deadline: float) -> bytes:
+        try:
+            if len(body) <= INLINE_BYTES:
+                return answer(model, body, content_type, limits.max_rows)
+            return await _on_worker(pool, deadline, limits.timeout, answer, model, body,
+                                    content_type, limits.max_rows)
+        except LrnnError as exc:
+            raise RequestError(UNPROCESSABLE, str(exc)) from None
+        except (RequestError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # a bug: logged with its traceback, answered in one line
+            logging.getLogger("lrnn.serve").exception("POST /predict failed")
+            raise RequestError(500, f"internal error ({type(exc).__name__}: {exc})") from None
+
+    return predict
+
+
 def _add_errors(app) -> None:
     from starlette.exceptions import HTTPException
 
     @app.exception_handler(HTTPException)
     async def http_error(request, exc):
-        what = {404: f"no route {request.url.path}; routes: /, /health, /metadata, /predict, "
+        what = {404: f"no route {request.url.path}; routes: /, /health, /metadata, {PREDICT}, "
                      f"/docs", 405: f"{request.method} {request.url.path}: method not allowed"}
         return _error_response(RequestError(exc.status_code,
                                             what.get(exc.status_code, str(exc.detail))))
@@ -72,12 +96,11 @@ def _add_errors(app) -> None:
                                                  f"{exc})"))
 
 
-def _add_routes(app, model: ServedModel, limits: Limits, token) -> None:
+def _add_routes(app, model: ServedModel, limits: Limits) -> None:
     import orjson
     from starlette.requests import Request
     from starlette.responses import HTMLResponse
 
-    pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="lrnn-predict")
     metadata = orjson.dumps(dict(model.metadata(), limits={
         "max_body": limits.max_body, "max_rows": limits.max_rows, "timeout_s": limits.timeout}))
     page = page_html(model, limits)
@@ -109,24 +132,6 @@ def _add_routes(app, model: ServedModel, limits: Limits, token) -> None:
             return _error_response(RequestError(404, f"no asset {name}"))
         content, media_type = assets[name]
         return Response(content, media_type=media_type)
-
-    @app.post("/predict", summary="predictions for rows (JSON or CSV) or images (JSON)",
-              openapi_extra={"requestBody": request_body(model, limits.max_rows)},
-              responses=responses(model))
-    async def post_predict(request: Request):
-        body = await request.body()  # read by the Guard, within the limits
-        content_type = request.headers.get("content-type", "")
-        try:
-            if len(body) <= INLINE_BYTES:
-                content = answer(model, body, content_type, limits.max_rows)
-            else:
-                content = await _on_worker(pool, request.scope[DEADLINE], limits.timeout,
-                                           answer, model, body, content_type, limits.max_rows)
-        except RequestError as refusal:
-            return _error_response(refusal)
-        except LrnnError as exc:
-            return _error_response(RequestError(UNPROCESSABLE, str(exc)))
-        return _json_response(content)
 
 
 async def _on_worker(pool, deadline: float, timeout: float, work, *args):

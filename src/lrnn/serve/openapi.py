@@ -78,6 +78,15 @@ def responses(model) -> dict[str, Any]:
             "503": {"description": "over the time limit", **error}}
 
 
+def with_predict(schema: dict[str, Any], model, max_rows: int) -> dict[str, Any]:
+    """POST /predict (answered in front of FastAPI, guard.py) added to FastAPI's document."""
+    schema["paths"]["/predict"] = {"post": {
+        "summary": "predictions for rows (JSON or CSV) or images (JSON)",
+        "operationId": "predict", "requestBody": request_body(model, max_rows),
+        "responses": responses(model)}}
+    return schema
+
+
 def with_security(schema: dict[str, Any]) -> dict[str, Any]:
     """The bearer token in the description, so that /docs' Authorize button sends it."""
     schema.setdefault("components", {})["securitySchemes"] = {

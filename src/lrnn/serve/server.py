@@ -83,6 +83,15 @@ def _signals_end_serving():
             signal.signal(sig, handler)
 
 
+def _one_blas_thread() -> None:
+    """Requests run side by side, each forward pass on one thread: OpenBLAS's own threads
+    made a 100-image forward pass 30x slower (18.7 ms against 0.6 ms, measured on 2 cores
+    with other processes running), as they wait for cores the server's other work holds."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1)
+
+
 def _redact_tokens() -> None:
     """Access-log lines show ?token=... as ?token=(hidden)."""
     import logging
@@ -112,6 +121,7 @@ def serve(run_dir, host: str = "127.0.0.1", port: int = 8000, token: str | None 
     from .app import create_app
     from .model import ServedModel
 
+    _one_blas_thread()
     model = ServedModel.load(run_dir)
     limits = Limits(max_body=max_body, max_rows=max_rows, timeout=timeout)
     app = create_app(model, limits, token, allowed_hosts(host, allowed_host or []), cors)
