@@ -15,7 +15,7 @@ from .guard import PREDICT, Guard, Limits
 from .model import ServedModel
 from .openapi import with_predict, with_security
 from .page import docs_assets, docs_page, page_html
-from .predicting import answer
+from .predicting import answer, warm_up
 from .request_error import UNAVAILABLE, UNPROCESSABLE, RequestError, error_body
 
 # Bodies up to this size are answered in the event loop (parsing and a forward pass take well
@@ -62,6 +62,7 @@ def _predict_endpoint(model: ServedModel, limits: Limits):
     """POST /predict's answer from the body the Guard read: in the event loop for small
     bodies, on a worker thread under the deadline for large ones."""
     pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="lrnn-predict")
+    warm_up(model)
 
     async def predict(body: bytes, content_type: str, deadline: float) -> bytes:
         try:

@@ -133,3 +133,17 @@ def answer(model, body: bytes, content_type: str, max_rows: int) -> bytes:
         for prediction, image in zip(predictions, prepared):
             prediction["prepared"] = image.tolist()  # the 28x28 the model saw
     return orjson.dumps({"predictions": predictions, "warnings": warnings})
+
+
+def warm_up(model) -> None:
+    """One answer before the first request, so that it does not pay for first calls: pyarrow
+    imports pandas on its first array (about 0.4 s), numpy touches the weights."""
+    import orjson
+
+    if model.kind == "image":
+        rows, cols = model.image_shape
+        instance = [[0] * cols for _ in range(rows)]
+    else:
+        instance = {c["name"]: 0 if c["type"] == "number" else (c["levels"] or [None])[0]
+                    for c in model.columns}
+    answer(model, orjson.dumps({"instances": [instance]}), "application/json", 1)
