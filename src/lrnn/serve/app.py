@@ -22,6 +22,39 @@ from .request_error import UNAVAILABLE, UNPROCESSABLE, RequestError, error_body
 # under a millisecond there); larger ones on a worker thread, so that the time limit holds.
 INLINE_BYTES = 64 << 10
 WORKERS = 2
+GROUP = 64  # small requests answered in one turn of the event loop, at most
+
+
+class Together:
+    """Small requests that arrive in the same turn of the event loop, answered one after
+    another in one callback. Measured on 1-row MNIST requests from 16 clients: 2,470-2,570
+    requests/s against 1,450-1,970 when each is answered in its own task. Joining their rows
+    into one forward pass measured no faster (2,060-2,640), and would make a row's last bits
+    depend on the rows it arrived with, so each request keeps its own, as `lrnn predict`."""
+
+    def __init__(self, work):
+        self.work = work
+        self.pending: list = []
+
+    def submit(self, *args) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        if not self.pending:
+            loop.call_soon(self._answer)
+        self.pending.append((args, future))
+        return future
+
+    def _answer(self) -> None:
+        group, self.pending = self.pending[:GROUP], self.pending[GROUP:]
+        if self.pending:
+            asyncio.get_running_loop().call_soon(self._answer)
+        for args, future in group:
+            if future.cancelled():
+                continue
+            try:
+                future.set_result(self.work(*args))
+            except Exception as exc:  # RequestError and the rest, raised where it is awaited
+                future.set_exception(exc)
 
 
 def _json_response(content: bytes, status: int = 200, headers: dict | None = None):
@@ -60,14 +93,16 @@ def create_app(model: ServedModel, limits: Limits = Limits(), token=None, allowe
 
 def _predict_endpoint(model: ServedModel, limits: Limits):
     """POST /predict's answer from the body the Guard read: in the event loop for small
-    bodies, on a worker thread under the deadline for large ones."""
+    bodies (together with those that came at the same time), on a worker thread under the
+    deadline for large ones."""
     pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="lrnn-predict")
+    together = Together(answer)
     warm_up(model)
 
     async def predict(body: bytes, content_type: str, deadline: float) -> bytes:
         try:
             if len(body) <= INLINE_BYTES:
-                return answer(model, body, content_type, limits.max_rows)
+                return await together.submit(model, body, content_type, limits.max_rows)
             return await _on_worker(pool, deadline, limits.timeout, answer, model, body,
                                     content_type, limits.max_rows)
         except LrnnError as exc:
