@@ -179,9 +179,10 @@ def _add_serve_command(sub) -> None:
 
     serve = sub.add_parser("serve", help="serve a run's predictions over HTTP, with a page to "
                            "try the model", formatter_class=HelpFormatter,
-                           description="Serve a run over HTTP: GET / (a page to try the model), "
-                                       "/health, /metadata, /docs; POST /predict (JSON or CSV). "
-                                       "Needs the serve extra: pip install 'lrnn[serve]'.")
+                           description="Serve a run over HTTP: GET / (a page to try the "
+                                       "model), /health, /metadata, /docs;\nPOST /predict (JSON "
+                                       "or CSV). Needs the serve extra: pip install "
+                                       "'lrnn[serve]'.")
     serve.add_argument("run", metavar="RUN", help="run directory")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on; another than loopback needs --token or "

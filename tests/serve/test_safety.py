@@ -26,6 +26,18 @@ def test_other_addresses_need_a_token_or_insecure(chile_run, host):
     assert "--token" in lines[0] and "--insecure" in lines[0]
 
 
+def test_a_port_in_use_or_no_run_is_one_line(serving, chile_run, tmp_path):
+    server = serving(chile_run)
+    taken = lrnn_cli("serve", str(chile_run), "--port", str(server.port), timeout=60)
+    assert taken.returncode == 2, taken.stderr
+    assert taken.stderr.strip().splitlines() == [
+        f"lrnn serve: error: --host 127.0.0.1 --port {server.port}: cannot listen there "
+        f"(Address already in use)"]
+    missing = lrnn_cli("serve", str(tmp_path / "nothing"), "--port", "0", timeout=60)
+    assert missing.returncode == 3 and "expected a run directory" in missing.stderr
+    assert server.healthy()
+
+
 def test_what_the_exposure_rule_lets_through():
     for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
         check_exposure(host, None, False)
