@@ -205,7 +205,7 @@ def _add_serve_command(sub) -> None:
                        help="another name the Host header may give (repeatable) (default: "
                             "loopback names and the --host address)")
     serve.add_argument("--access-log", action="store_true",
-                       help="log every request on stderr (default: errors only)")
+                       help="log every request on stdout (default: errors only)")
     serve.set_defaults(func=commands.serve)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from lrnn.serve.server import allowed_hosts, check_exposure
 from tests.conftest import lrnn_cli
+from tests.serve.conftest import start_server, stop
 
 TOKEN = "s3cret-token"
 
@@ -70,6 +71,14 @@ def test_token_on_every_route_but_health(serving, chile_run):
     assert status == 401
     status, _, spec = server.call("GET", "/openapi.json", headers=bearer)
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_access_log_hides_tokens(chile_run):
+    server = start_server(chile_run, "--token", TOKEN, "--access-log")
+    assert server.call("GET", f"/?token={TOKEN}")[0] == 200
+    assert stop(server) == 0
+    log = server.process.stdout.read()
+    assert "GET /?token=(hidden)" in log and TOKEN not in log
 
 
 def test_host_header_is_checked(serving, chile_run):

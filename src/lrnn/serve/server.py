@@ -136,7 +136,10 @@ def serve(run_dir, host: str = "127.0.0.1", port: int = 8000, token: str | None 
     if not is_loopback(host) and not token:
         print("lrnn: warning: serving without a token: anyone who reaches this address can use "
               "the model", file=sys.stderr)
-    if access_log:
+    if access_log:  # uvicorn's access lines are at info, below the warning level it logs at
+        import logging
+
+        logging.getLogger("uvicorn.access").setLevel(logging.INFO)
         _redact_tokens()
     sys.stdout.flush()
     with _signals_end_serving():
