@@ -141,3 +141,23 @@ def test_estimator_run_is_served(serving, tmp_path):
     status, _, refused = server.post_json({"instances": [dict(X.iloc[0], **{
         "sepal length (cm)": None})]})
     assert status == 422 and "sepal length (cm)" in refused["error"]
+
+
+def test_json_typing_equals_the_readers(chile_run, chile_files):
+    """In this process: the features of JSON rows are those of the same rows read from the
+    CSV, bit for bit, whether the cells come as numbers or all as text (then the reader types
+    them), with their warnings."""
+    from lrnn.serve.model import ServedModel
+    from lrnn.serve.table_input import BODY, ROWS, csv_table, json_table, table_features
+
+    model = ServedModel.load(chile_run)
+    expected_warnings: list[str] = []
+    expected = table_features(model, csv_table(chile_files[1].read_bytes()), BODY,
+                              expected_warnings)
+    typed = json_rows(chile_files[1])
+    as_text = [{k: None if v is None else str(v) for k, v in row.items()} for row in typed]
+    for rows in (typed, as_text):
+        warnings: list[str] = []
+        features = table_features(model, json_table(model, rows, warnings), ROWS, warnings)
+        np.testing.assert_array_equal(features, expected)
+        assert sorted(warnings) == sorted(expected_warnings)
