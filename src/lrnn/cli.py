@@ -174,6 +174,16 @@ def _byte_count(text: str) -> int:
     return int(number) * units[unit]
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, found {text!r}")
+    return seconds
+
+
 def _add_serve_command(sub) -> None:
     from . import commands
 
@@ -197,7 +207,7 @@ def _add_serve_command(sub) -> None:
                        help="larger request bodies get 413 (default: 8MiB)")
     serve.add_argument("--max-rows", type=_positive_count, default=10_000, metavar="N",
                        help="requests with more rows or images get 413 (default: 10000)")
-    serve.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+    serve.add_argument("--timeout", type=_positive_seconds, default=10.0, metavar="SECONDS",
                        help="requests not answered in time get 503 (default: 10)")
     serve.add_argument("--cors", action="append", default=None, metavar="ORIGIN",
                        help="let pages from ORIGIN call the API (repeatable) (default: none)")

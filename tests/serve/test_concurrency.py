@@ -42,6 +42,30 @@ def test_concurrent_clients_get_their_own_answers(serving, mnist_mlp_run, mnist_
     assert all(label == expected[i] for i, label in answers)
 
 
+def test_concurrent_table_rows_as_one_by_one(serving, chile_run, chile_files):
+    """Rows that arrive together are encoded in one pass: each answer is the one the same
+    request gets alone, warnings included."""
+    from tests.serve.test_predict_matches_cli import json_rows
+
+    rows = json_rows(chile_files[1])[:CLIENTS * PER_CLIENT]
+    server = serving(chile_run)
+    alone = [server.post_json({"instances": [row]})[2] for row in rows]
+
+    def client(k: int) -> list:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        got = []
+        for row in rows[k * PER_CLIENT:(k + 1) * PER_CLIENT]:
+            connection.request("POST", "/predict", json.dumps({"instances": [row]}),
+                               {"Content-Type": "application/json"})
+            got.append(json.loads(connection.getresponse().read()))
+        connection.close()
+        return got
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        together = [answer for part in pool.map(client, range(CLIENTS)) for answer in part]
+    assert together == alone
+
+
 def test_bounded_load_stops_at_its_count(serving, chile_run):
     server = serving(chile_run)
     body = json.dumps({"instances": [{"region": "N", "sex": "M", "age": 50}]}).encode()

@@ -39,6 +39,17 @@ def test_a_port_in_use_or_no_run_is_one_line(serving, chile_run, tmp_path):
     assert server.healthy()
 
 
+@pytest.mark.parametrize("flags,message", [
+    (["--timeout", "0"], "--timeout: expected a number of seconds > 0, found '0'"),
+    (["--max-body", "8XB"], "--max-body: expected a size in bytes such as 8388608 or 8MiB"),
+    (["--max-rows", "-5"], "--max-rows: expected a whole number >= 1"),
+])
+def test_bad_settings_are_one_line(chile_run, flags, message):
+    result = lrnn_cli("serve", str(chile_run), *flags, timeout=60)
+    assert result.returncode == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_what_the_exposure_rule_lets_through():
     for host in ("127.0.0.1", "localhost", "::1", "127.0.0.2"):
         check_exposure(host, None, False)

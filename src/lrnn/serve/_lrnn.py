@@ -10,7 +10,8 @@ from ..inference import predicted_classes, probabilities
 from ..predict import Predictor
 from ..preprocessing import PIXEL_SCALE
 from ..preprocessing.digits import prepare_digit
+from ..preprocessing.tables import as_text
 
 __all__ = ["__version__", "InMemoryCsv", "EXTRA_MISSING", "INTEGER_PATTERN", "NUMBER_PATTERN",
            "read_table", "ArtifactError", "InputError", "LrnnError", "predicted_classes",
-           "probabilities", "Predictor", "PIXEL_SCALE", "prepare_digit"]
+           "probabilities", "Predictor", "PIXEL_SCALE", "prepare_digit", "as_text"]

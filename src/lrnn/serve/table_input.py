@@ -17,7 +17,7 @@ import re
 
 import numpy as np
 
-from ._lrnn import EXTRA_MISSING, NUMBER_PATTERN, InMemoryCsv, InputError, read_table
+from ._lrnn import EXTRA_MISSING, NUMBER_PATTERN, InMemoryCsv, InputError, as_text, read_table
 from .request_error import UNPROCESSABLE, RequestError
 
 BODY = "request body"
@@ -195,6 +195,51 @@ def table_features(model, table, source: str, warnings: list[str]) -> np.ndarray
         raise RequestError(UNPROCESSABLE, rows_named(str(exc))) from None
     warnings.extend(notes)
     return X
+
+
+def _plain(model, table):
+    """The request's columns as one batch can hold them, without changing what encoding them
+    gives: numbers as float64 (which check_numbers makes of them anyway), categories as the
+    text the preprocessor makes of this request's own column; None when a column holds what
+    only its own encoding handles (dates, text in a number column)."""
+    import pyarrow as pa
+
+    columns = {}
+    for col in model.columns:
+        column = table.column(col["name"])
+        if col["type"] == "category":
+            columns[col["name"]] = as_text(column)
+        elif column.type in (pa.int64(), pa.float32(), pa.float64(), pa.null()):
+            columns[col["name"]] = column.cast(pa.float64())
+        else:
+            return None
+    return pa.table(columns)
+
+
+def encode_together(model, readings: list) -> None:
+    """The features of several requests' JSON rows from one pass of the preprocessor: each
+    row is encoded on its own (scaling and one-hot columns), so they are the features each
+    request gets alone; a pass that has notes for the warnings, or fails, is dropped and each
+    request is encoded alone, so that its warnings are its own."""
+    import pyarrow as pa
+
+    chosen = [(reading, _plain(model, reading.table)) for reading in readings]
+    chosen = [(reading, table) for reading, table in chosen if table is not None]
+    if len(chosen) < 2:
+        return
+    batch = pa.concat_tables([table for _, table in chosen])
+    try:
+        if model.kind == "matrix":
+            _check_complete(batch, model.predictor.preprocessor.input_columns, ROWS)
+        X, notes = model.predictor.preprocessor.transform_with_notes(batch, ROWS)
+    except (InputError, RequestError):
+        return
+    if notes:
+        return
+    start = 0
+    for reading, table in chosen:
+        reading.X = X[start:start + table.num_rows]
+        start += table.num_rows
 
 
 def _check_complete(table, columns: list[str], source: str) -> None:
