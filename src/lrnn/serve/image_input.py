@@ -110,8 +110,8 @@ def prepared_rows(images: list, shape: tuple[int, int]) -> np.ndarray:
     for i, image in enumerate(images):
         where = f"{ROWS}[{i}]"
         if not isinstance(image, list) or not image or not isinstance(image[0], list):
-            raise _refuse(where, f"expected a drawing as a list of rows of numbers, found "
-                                 f"{_describe(image) if not isinstance(image, list) else 'a flat list'}")
+            found = _describe(image) if not isinstance(image, list) else "a flat list"
+            raise _refuse(where, f"expected a drawing as a list of rows of numbers, found {found}")
         array = _as_array(image, where)
         if array.ndim != 2 or max(array.shape) > MAX_SIDE:
             raise _refuse(where, f"expected rows of numbers at most {MAX_SIDE} long, found an "

@@ -10,7 +10,8 @@
   async function predict(payload) {
     const headers = {"Content-Type": "application/json"};
     if (token) headers.Authorization = "Bearer " + token;
-    const response = await fetch("predict", {method: "POST", headers, body: JSON.stringify(payload)});
+    const body = JSON.stringify(payload);
+    const response = await fetch("predict", {method: "POST", headers, body});
     const answer = await response.json();
     if (!response.ok) throw new Error(answer.error || response.statusText);
     return answer;
