@@ -53,7 +53,7 @@ def predict(args: argparse.Namespace) -> int:
     from ..predict.files import predict_files
 
     rows = predict_files(args.run, args.inputs, args.output, Console(), args.force,
-                         file_format(args))
+                         file_format(args), args.prepare_digits)
     print(f"wrote {rows:,} predictions to {args.output}")
     return 0
 
@@ -67,6 +67,16 @@ def export(args: argparse.Namespace) -> int:
         console.warn(note)
     print(result.summary())
     return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    import os
+
+    from ..serve.server import serve as serve_run
+
+    return serve_run(args.run, args.host, args.port, args.token or os.environ.get(
+        "LRNN_SERVE_TOKEN"), args.insecure, args.max_body, args.max_rows, args.cors,
+        args.timeout, args.allowed_host, args.access_log)
 
 
 def datasets(args: argparse.Namespace) -> int:

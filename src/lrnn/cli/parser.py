@@ -8,6 +8,7 @@ import argparse
 
 from .._version import __version__
 from . import commands
+from .arg_types import byte_count, positive_count, positive_seconds
 from .train_flags import add_file_options, add_setting_flags
 
 
@@ -23,12 +24,6 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=32, width=100)
 
 
-def _positive_count(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
-    return int(text)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="lrnn", formatter_class=HelpFormatter,
                     description="Train logistic regression and neural network classifiers "
@@ -37,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for add in (_train, _evaluate, _predict, _report, _compare, _export, _datasets):
+    for add in (_train, _evaluate, _predict, _report, _compare, _export, _serve, _datasets):
         add(sub)
     return parser
 
@@ -56,7 +51,7 @@ def _train(sub) -> None:
     train.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
                        help="settings file: `name = value` lines with the flags' names")
     train.add_argument("--quiet", "-q", action="store_true", help="print only the result")
-    train.add_argument("--nproc", type=_positive_count, default=None, metavar="N",
+    train.add_argument("--nproc", type=positive_count, default=None, metavar="N",
                        help="train with N data-parallel processes on this machine (torchrun; "
                             "see README, Scaling out) (default: one process)")
     train.add_argument("--resume", metavar="RUN", default=None,
@@ -93,6 +88,10 @@ def _predict(sub) -> None:
                          help="CSV with the predicted label and one probability per class")
     predict.add_argument("--force", action="store_true",
                          help="overwrite OUT.csv if it exists (default: refuse)")
+    predict.add_argument("--prepare-digits", action="store_true",
+                         help="prepare images of any size as MNIST's digits were (white on "
+                              "black, cropped, fit to 20x20, centred by mass) before predicting "
+                              "(default: take images as they are, of the trained size)")
     add_file_options(predict)
 
 
@@ -120,10 +119,40 @@ def _export(sub) -> None:
     export.add_argument("run", metavar="RUN", help="run directory")
     export.add_argument("-o", "--output", required=True, metavar="FILE.onnx",
                         help="the ONNX file to write")
-    export.add_argument("--opset", type=_positive_count, default=None, metavar="N",
+    export.add_argument("--opset", type=positive_count, default=None, metavar="N",
                         help="ONNX opset to stamp the graph with (default: 18)")
     export.add_argument("--force", action="store_true",
                         help="overwrite FILE.onnx if it exists (default: refuse)")
+
+
+def _serve(sub) -> None:
+    serve = _command(sub, "serve", "serve a run's predictions over HTTP, with a page to try the "
+                     "model", commands.serve, "Serve a run over HTTP: GET / (a page to try the "
+                     "model), /health, /metadata, /docs;\nPOST /predict (JSON or CSV). Needs the "
+                     "serve extra: pip install 'lrnn[serve]'.")
+    serve.add_argument("run", metavar="RUN", help="run directory")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on; another than loopback needs --token or "
+                            "--insecure (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="0 picks a free one (default: 8000)")
+    serve.add_argument("--token", default=None,
+                       help="require 'Authorization: Bearer TOKEN' on every route but /health "
+                            "(default: $LRNN_SERVE_TOKEN, else none)")
+    serve.add_argument("--insecure", action="store_true",
+                       help="allow another address than loopback without a token")
+    serve.add_argument("--max-body", type=byte_count, default=8 << 20, metavar="BYTES",
+                       help="larger request bodies get 413 (default: 8MiB)")
+    serve.add_argument("--max-rows", type=positive_count, default=10_000, metavar="N",
+                       help="requests with more rows or images get 413 (default: 10000)")
+    serve.add_argument("--timeout", type=positive_seconds, default=10.0, metavar="SECONDS",
+                       help="requests not answered in time get 503 (default: 10)")
+    serve.add_argument("--cors", action="append", default=None, metavar="ORIGIN",
+                       help="let pages from ORIGIN call the API (repeatable) (default: none)")
+    serve.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                       help="another name the Host header may give (repeatable) (default: "
+                            "loopback names and the --host address)")
+    serve.add_argument("--access-log", action="store_true",
+                       help="log every request on stdout (default: errors only)")
 
 
 def _datasets(sub) -> None:

@@ -14,14 +14,18 @@ from .table_inputs import FileFormat, table_rows
 
 
 def predict_files(run_dir, inputs: list[str], output, console, force: bool = False,
-                  fmt: FileFormat = FileFormat()) -> int:
+                  fmt: FileFormat = FileFormat(), prepare_digits: bool = False) -> int:
     """Write the predictions of the run in `run_dir` for `inputs` to `output`; the number of
-    rows written."""
+    rows written. `prepare_digits`: image files of any size are prepared as MNIST's digits
+    were (preprocessing/digits.py) first."""
     output = Path(output)
     check_output_file(output, inputs, force)
     predictor = Predictor.load(run_dir)
+    if prepare_digits and not predictor.image_shape:
+        raise InputError(f"--prepare-digits: {run_dir} is a table model; the flag is for "
+                         f"images of digits")
     if predictor.image_shape:
-        X, ids = _image_rows(predictor, inputs)
+        X, ids = _image_rows(predictor, inputs, prepare_digits)
     else:
         if len(inputs) != 1:
             raise InputError(f"expected one table file for this model, found {len(inputs)} "
@@ -33,8 +37,9 @@ def predict_files(run_dir, inputs: list[str], output, console, force: bool = Fal
     return len(labels)
 
 
-def _image_rows(predictor, inputs: list[str]):
+def _image_rows(predictor, inputs: list[str], prepare_digits: bool):
+    from ..preprocessing.digits import prepare_digits as prepare
     from .image_inputs import read_image_inputs
 
-    X, names = read_image_inputs(inputs, predictor.image_shape)
+    X, names = read_image_inputs(inputs, predictor.image_shape, prepare if prepare_digits else None)
     return predictor.preprocessor.transform(X), ("file", names) if names else None

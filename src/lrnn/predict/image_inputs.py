@@ -41,7 +41,7 @@ def _npy(path: Path) -> np.ndarray:
     return array
 
 
-def _image(path: Path, shape: tuple[int, int]) -> np.ndarray:
+def _image(path: Path, shape: tuple[int, int] | None) -> np.ndarray:
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -49,21 +49,25 @@ def _image(path: Path, shape: tuple[int, int]) -> np.ndarray:
             pixels = np.asarray(img.convert("L"), dtype=np.uint8)
     except (UnidentifiedImageError, OSError) as exc:
         raise InputError(f"{path}: not a readable image ({exc})") from None
-    if pixels.shape != shape:
+    if shape is not None and pixels.shape != shape:
         raise InputError(f"{path}: expected a {shape[1]}x{shape[0]} image, found "
                          f"{pixels.shape[1]}x{pixels.shape[0]}")
     return pixels
 
 
-def read_image_inputs(paths: list[str], shape: tuple[int, int]) -> tuple[np.ndarray, list[str] | None]:
-    """(pixels [N, rows, cols] or [N, rows*cols], file names per row or None)."""
+def read_image_inputs(paths: list[str], shape: tuple[int, int],
+                      prepare=None) -> tuple[np.ndarray, list[str] | None]:
+    """(pixels [N, rows, cols] or [N, rows*cols], file names per row or None).
+    `prepare(images, shape)` turns images of any size into the trained shape
+    (--prepare-digits)."""
     files = [Path(p) for p in paths]
     kinds = [_kind(p) for p in files]
     if all(k == "image" for k in kinds):
-        return np.stack([_image(p, shape) for p in files]), [str(p) for p in files]
+        images = [_image(p, None if prepare else shape) for p in files]
+        return np.stack(images) if prepare is None else prepare(images, shape), \
+            [str(p) for p in files]
     if len(files) != 1:
         raise InputError("expected one IDX or .npy file, or any number of image files; "
                          f"found {len(files)} inputs of kinds {', '.join(sorted(set(kinds)))}")
-    if kinds[0] == "npy":
-        return _npy(files[0]), None
-    return read_idx(files[0], IMAGES_NDIM), None
+    X = _npy(files[0]) if kinds[0] == "npy" else read_idx(files[0], IMAGES_NDIM)
+    return (X if prepare is None else prepare(X, shape)), None

@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from ...errors import InputError
+from .in_memory import InMemoryCsv, arrow_source, open_file
 
 BLOCK_BYTES = 4 << 20  # pyarrow parses in blocks of this size; a line may span two at most
 SNIFF_BYTES = 8192
@@ -44,7 +45,7 @@ def _check_path(path: Path) -> None:
 
 
 def _sniff_binary(path: Path) -> None:
-    with open(path, "rb") as f:
+    with open_file(path) as f:
         head = f.read(SNIFF_BYTES)
     for magic, kind in BINARY_MAGIC.items():
         if head.startswith(magic):
@@ -60,10 +61,12 @@ def default_delimiter(path: Path) -> str:
 def read_table(path: str | Path, delimiter: str | None = None, encoding: str = "utf-8",
                decimal: str | None = None):
     """The file as a pyarrow Table (every column as parsed), after the checks above; numbers
-    have `decimal` (default ".") as their decimal mark."""
-    path = Path(path)
-    _check_path(path)
-    if path.suffix.lower() in (".parquet", ".pq"):
+    have `decimal` (default ".") as their decimal mark. `path` may be an InMemoryCsv."""
+    in_memory = isinstance(path, InMemoryCsv)
+    path = path if in_memory else Path(path)
+    if not in_memory:
+        _check_path(path)
+    if not in_memory and path.suffix.lower() in (".parquet", ".pq"):
         table = _read_parquet(path)
     else:
         _sniff_binary(path)
@@ -186,7 +189,7 @@ def _read_csv(path: Path, delimiter: str, encoding: str, decimal: str):
         if "conversion error" not in str(exc):
             raise _csv_error(path, delimiter, encoding, str(exc)) from None
         try:  # a later block did not fit the types seen in the first: type from all the data
-            table = narrow_floats(pcsv.read_csv(path, **options))
+            table = narrow_floats(pcsv.read_csv(arrow_source(path), **options))
         except pa.ArrowInvalid as retry:
             raise _csv_error(path, delimiter, encoding, str(retry)) from None
     for name, column in zip(table.column_names, table.columns):
@@ -202,9 +205,9 @@ def _stream_csv(path: Path, options: dict):
     import pyarrow.csv as pcsv
 
     batches = [narrow_floats(pa.Table.from_batches([batch]))
-               for batch in pcsv.open_csv(path, **options)]
+               for batch in pcsv.open_csv(arrow_source(path), **options)]
     if not batches:
-        reader = pcsv.open_csv(path, **options)
+        reader = pcsv.open_csv(arrow_source(path), **options)
         return reader.schema.empty_table()
     return pa.concat_tables(batches)
 
@@ -240,7 +243,7 @@ def _bad_row(path: Path, delimiter: str, encoding: str) -> InputError:
     whose field count differs from the header's."""
     import csv
 
-    with open(path, newline="", encoding=encoding, errors="replace") as f:
+    with open_file(path, encoding=encoding, newline="", errors="replace") as f:
         reader = csv.reader(f, delimiter=delimiter, strict=True)
         try:
             expected = len(next(reader))
@@ -263,7 +266,7 @@ def _not_utf8(path: Path, encoding: str, column: str) -> InputError:
 
 def _first_undecodable_line(path: Path, encoding: str) -> int | None:
     decoder = codecs.getincrementaldecoder(encoding)()
-    with open(path, "rb") as f:
+    with open_file(path) as f:
         for number, line in enumerate(f, start=1):
             try:
                 decoder.decode(line)
