@@ -69,6 +69,32 @@ def run(config: RunConfig, log: Callable[[str], None] = print,
     return _train(resolve(config, len(prepared.train)), prepared, run_dir, device, log, warn)
 
 
+def prepare_data(config: RunConfig, warn: Callable[[str], None] = warn_on_stderr):
+    """The data of `config` loaded, split and preprocessed once, for many trainings that differ
+    in model and training settings only (lrnn tune): (Prepared, device)."""
+    check_combinations(config)
+    device = choose_device(config.device)
+    return prepare(config, device, warn), device
+
+
+def fit_only(config: RunConfig, prepared, device,
+             on_epoch: Callable[[dict], bool] | None = None) -> tuple[RunConfig, History, Any]:
+    """Train one model on `prepared`'s training split and write nothing: the validation split
+    is scored every epoch (`on_epoch(row)` sees it and may stop training), the test split is
+    not touched. Returns (the resolved config, the history, the trained torch model)."""
+    config = resolve(config, len(prepared.train))
+    seed_everything(config.seed, config.deterministic)
+    train, n_classes = prepared.train, prepared.dataset.n_classes
+    if config.class_weight == "balanced":
+        train = balanced_weights(train, n_classes)
+    model = build(architecture(config, prepared.preprocessor.n_features, n_classes)).to(device)
+    trainer = Trainer(model, config, n_classes, train, prepared.val, None,
+                      log=lambda message: None, on_epoch=on_epoch)
+    with threads_for(model, device):
+        history = trainer.fit()
+    return config, history, model
+
+
 def _for_every_process(open_as_writer: Callable[[], RunDir], path: Path) -> RunDir:
     """Process 0 opens (and locks) the run folder; the others follow once it could."""
     if not distributed.current().enabled:

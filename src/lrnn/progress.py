@@ -4,10 +4,27 @@ terminal), so logs and pipes stay clean."""
 from __future__ import annotations
 
 import sys
+import threading
+from contextlib import contextmanager
+
+_thread = threading.local()
 
 
 def interactive() -> bool:
+    if getattr(_thread, "quiet", False):
+        return False
     return sys.stdout.isatty() and sys.stderr.isatty()
+
+
+@contextmanager
+def no_bars_in_this_thread():
+    """Hide the bars drawn in this thread (lrnn tune's trials, under its one bar of trials)."""
+    before = getattr(_thread, "quiet", False)
+    _thread.quiet = True
+    try:
+        yield
+    finally:
+        _thread.quiet = before
 
 
 def progress_bar(total: int | None, desc: str, unit: str = "it", unit_scale: bool = False,
