@@ -34,9 +34,11 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=32, width=100)
 
 
-def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+def _add_setting_flags(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
     groups = {key: parser.add_argument_group(title) for key, title in GROUP_TITLES.items()}
     for f in fields(RunConfig):
+        if f.name in skip:
+            continue
         meta = f.metadata
         flag = "--" + f.name.replace("_", "-")
         text = f"{meta['help']} (default: {describe_default(f.name, f.default)})"
@@ -133,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(func=commands.predict)
 
     _add_report_commands(sub)
+    _add_tune_command(sub)
     datasets = sub.add_parser("datasets", help="list datasets, whether present and from where",
                               formatter_class=HelpFormatter)
     datasets.set_defaults(func=commands.datasets)
@@ -155,6 +158,48 @@ def _add_report_commands(sub) -> None:
     compare.add_argument("--force", action="store_true",
                          help="overwrite FILE.html if it exists (default: refuse)")
     compare.set_defaults(func=commands.compare)
+
+
+def _add_tune_command(sub) -> None:
+    from . import commands
+
+    tune = sub.add_parser(
+        "tune", help="search hyperparameters (Optuna) and keep the best as a run",
+        formatter_class=HelpFormatter,
+        description="Search hyperparameters with Optuna: each trial trains on the training "
+                    "split and is scored on the validation split; the best becomes DIR/best/, "
+                    "scored once on the test split. Every data and model flag of lrnn train is "
+                    "taken, and fixes that setting. Needs: pip install 'lrnn[tune]'.")
+    search = tune.add_argument_group("search")
+    search.add_argument("--trials", type=_positive_count, default=None, metavar="N",
+                        help="finished trials the study should have; re-running continues to "
+                             "N (default: 30, or unlimited with --timeout)")
+    search.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                        help="start no trial after this long (default: none)")
+    search.add_argument("--space", default=None, metavar="FILE.toml",
+                        help="search space replacing the default one (see README)")
+    search.add_argument("--metric", choices=("val_loss", "accuracy", "f1", "roc_auc"),
+                        default="val_loss", help="validation score to optimize; f1 is "
+                                                 "macro-averaged (default: val_loss)")
+    search.add_argument("--sampler", choices=("tpe", "random"), default="tpe",
+                        help="how trials are proposed (default: tpe)")
+    search.add_argument("--pruner", choices=("median", "halving", "none"), default="median",
+                        help="how poor trials are stopped early; lbfgs trials never are "
+                             "(default: median)")
+    search.add_argument("--out", default=None, metavar="DIR",
+                        help="the study's folder: journal, best/, trials.csv, study.html "
+                             "(default: runs/tune-<dataset>-<model>)")
+    search.add_argument("--workers", type=_positive_count, default=1, metavar="K",
+                        help="trials run at once by K processes on this machine (default: 1)")
+    search.add_argument("--storage", default=None, metavar="URL",
+                        help="postgresql://... or mysql+pymysql://...: a database that workers "
+                             "on other machines join (default: a journal file in DIR)")
+    search.add_argument("--study", default=None, metavar="NAME",
+                        help="the study's name in the storage (default: <dataset>-<model>)")
+    tune.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
+                      help="fixed settings file, as for lrnn train")
+    _add_setting_flags(tune, skip=("out",))
+    tune.set_defaults(func=commands.tune)
 
 
 def _terminate(signum, frame):

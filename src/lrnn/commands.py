@@ -17,13 +17,19 @@ def warn(message: str) -> None:
     print(f"lrnn: warning: {message}", file=sys.stderr)
 
 
-def train(args: argparse.Namespace) -> int:
+def _given_settings(args: argparse.Namespace) -> dict:
+    """The settings of --config, then the flags, checked one by one."""
     from .cli import setting_values
 
     values = read_toml(args.config) if "config" in args else {}
     for name, raw in setting_values(args).items():
         flag = "--" + name.replace("_", "-")
         values[name] = raw if isinstance(raw, bool) else parse_setting(name, raw, flag)
+    return values
+
+
+def train(args: argparse.Namespace) -> int:
+    values = _given_settings(args)
     # bad settings fail here, before any process is started
     config = None if args.resume else build_config(values)
     if args.nproc:
@@ -59,6 +65,15 @@ def _train_or_resume(args, values: dict, process, log, warn_):
         given = {k: v for k, v in values.items() if k != "out"}
         return resume(folder, given, log=log, warn=warn_)
     return run(build_config(values), log=log, warn=warn_)
+
+
+def tune(args: argparse.Namespace) -> int:
+    from .tune import Options, tune as search
+
+    values = {k: v for k, v in _given_settings(args).items() if k != "out"}
+    return search(values, Options(args.trials, args.timeout, args.space, args.metric,
+                                  args.sampler, args.pruner, args.out, args.workers,
+                                  args.storage, args.study))
 
 
 def launch_torchrun(nproc: int, argv: list[str]) -> int:
