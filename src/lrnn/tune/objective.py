@@ -116,7 +116,7 @@ class Objective:
             if prune and step - reported[0] >= REPORT_EVERY:
                 reported[0] = step
                 trial.report(row[key], step)
-                if trial.should_prune():
+                if step < 100 and trial.should_prune():  # a finished trial is scored
                     trial.set_user_attr(NOTE, f"at {step}% of its epochs")
                     raise optuna.TrialPruned()
             return False

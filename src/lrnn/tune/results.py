@@ -140,8 +140,8 @@ def finish(study, space: Space, base_values: dict, metric: str, out: Path, prepa
     metrics = rebuild_best(config, out, len(prepared.train))
     command = train_command(base_values, settings)
     write_trials_csv(study, space, out)
-    page = study_page.write(out, f"{config.model} on {config.source_name}", study, space, best,
-                            metrics, command)
+    page = study_page.write(out, f"{config.model} on {config.source_name}", study, trials,
+                            space, best, metrics, command, BEST)
     _print_summary(trials, best, settings, metric, metrics["test"], command, out, page)
     return 0
 

@@ -9,7 +9,6 @@ from html import escape
 from pathlib import Path
 
 from ._lrnn import html_page, write_atomic
-from .results import BEST, listed
 from .space import Space
 from .study_figures import history, importances, slices
 
@@ -43,9 +42,10 @@ def _text(value) -> str:
     return str(value)
 
 
-def write(out: Path, title: str, study, space: Space, best, metrics: dict, command: str) -> Path:
+def write(out: Path, title: str, study, trials: list, space: Space, best, metrics: dict,
+          command: str, best_dir: str) -> Path:
+    """`trials`: those to show; `best_dir`: best/'s name in `out`, for the link."""
     page, section, table, image, number = html_page()
-    trials = listed(study)
     metric = study.user_attrs.get("lrnn_metric", "value")
     direction = study.direction.name.lower()
     counts = {s: sum(t.state.name == s for t in trials) for s in ("COMPLETE", "PRUNED", "FAIL")}
@@ -66,8 +66,8 @@ def write(out: Path, title: str, study, space: Space, best, metrics: dict, comma
                     table(("metric", "value"), [(name, test.get(key)) for key, name in
                                                 TEST_METRICS if key in test])
                     + f'<p class="note">The best trial trained again as a normal run and '
-                      f'scored once on the test split: <a href="{BEST}/report.html">'
-                      f"{BEST}/report.html</a>.</p>", "test"),
+                      f'scored once on the test split: <a href="{best_dir}/report.html">'
+                      f"{best_dir}/report.html</a>.</p>", "test"),
             section("Optimization history", image(history(trials, metric, direction),
                     alt="history", caption="Each complete trial's validation score; the "
                     "line is the best so far."), "history"),

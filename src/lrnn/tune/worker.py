@@ -84,11 +84,19 @@ class Signals:
         return 128 + self.signum if self.signum else 0
 
 
-def finished_or_running(study) -> int:
-    from optuna.trial import TrialState
+def finished_and_running(study) -> tuple[int, int]:
+    states = [t.state.name for t in study.get_trials(deepcopy=False)]
+    return sum(s in ("COMPLETE", "PRUNED") for s in states), states.count("RUNNING")
 
-    states = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
-    return len(study.get_trials(deepcopy=False, states=states))
+
+def trials_needed(study, trials: int | None) -> int | None:
+    """How many more trials this worker should start now: None for no limit, 0 when the
+    study has its trials, -1 while the last ones run elsewhere (one may fail and come back,
+    and every worker reports the same best only once they end)."""
+    if trials is None:
+        return None
+    done, running = finished_and_running(study)
+    return 0 if done >= trials else -1 if done + running >= trials else trials - done - running
 
 
 def sampler_seed(seed: int, worker: int, trials_before: int) -> int:
@@ -109,7 +117,7 @@ def run_trials(job: Job, prepared, device, signals: Signals, worker: int = 0,
     torch.set_num_threads(job.threads)
     out, storage = Path(job.out), open_storage(job.storage, Path(job.out))
     trials_before = len(load_study(storage, job.study, None, None).get_trials(deepcopy=False))
-    startup = max(3, min(10, job.trials // 3)) if job.trials else 10
+    startup = max(3, min(10, job.trials // 3)) if job.trials else 5
     sampler = make_sampler(job.sampler, sampler_seed(job.seed, worker, trials_before), startup)
     study = load_study(storage, job.study, sampler, make_pruner(job.pruner))
     objective = Objective(job.base, job.space_object(), job.metric, job.pruner != "none",
@@ -118,8 +126,12 @@ def run_trials(job: Job, prepared, device, signals: Signals, worker: int = 0,
     failures = 0
     while not signals.stop.is_set() and (job.deadline is None or time.time() < job.deadline):
         fail_dead_trials(study, out)
-        if job.trials is not None and finished_or_running(study) >= job.trials:
+        needed = trials_needed(study, job.trials)
+        if needed == 0:
             break
+        if needed == -1:
+            signals.stop.wait(1.0)
+            continue
         with no_bars_in_this_thread():
             study.optimize(objective, n_trials=1, catch=(TrialFailed, Aborted),
                            callbacks=[lambda study, trial: ended.append(trial)])
