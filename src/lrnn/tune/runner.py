@@ -82,8 +82,8 @@ def tune(values: dict[str, Any], options: Options) -> int:
         storage = open_storage(None, out)
     name = options.study or f"{base.source_name}-{base.model}"
     quiet_optuna()
-    study = open_study(storage, name, identity)
-    if not study.trials:
+    study, created = open_study(storage, name, identity)
+    if created:  # by one worker only: two would run it twice
         _enqueue_defaults(study, space, resolve(base, len(prepared.train)))
     write_atomic(out / SPACE_FILE, as_toml(space))
     trials = options.trials or (None if options.timeout else DEFAULT_TRIALS)
@@ -186,7 +186,7 @@ def _enqueue_defaults(study, space: Space, resolved) -> None:
     that the search starts from and must beat."""
     params = results.default_params(space, resolved)
     if params:
-        study.enqueue_trial(params, skip_if_exists=True)
+        study.enqueue_trial(params)
 
 
 def _run_workers(job: Job, workers: int, study, prepared, device) -> int | None:

@@ -117,17 +117,23 @@ def direction_of(metric: str) -> str:
 
 
 def open_study(storage, name: str, identity: dict[str, Any], sampler=None, pruner=None):
-    """The study `name`, created if new; an existing one must search the same space on the
-    same data for the same metric."""
+    """(The study `name`, whether this call created it); an existing one must search the same
+    space on the same data for the same metric."""
     import optuna
 
+    created = False
     try:  # loading first: a refused join must leave the journal as it was
         study = optuna.load_study(study_name=name, storage=storage, sampler=sampler,
                                   pruner=pruner)
     except KeyError:
-        study = optuna.create_study(storage=storage, study_name=name, load_if_exists=True,
-                                    direction=direction_of(identity["lrnn_metric"]),
-                                    sampler=sampler, pruner=pruner)
+        try:
+            study = optuna.create_study(storage=storage, study_name=name,
+                                        direction=direction_of(identity["lrnn_metric"]),
+                                        sampler=sampler, pruner=pruner)
+            created = True
+        except optuna.exceptions.DuplicatedStudyError:  # another worker was first
+            study = optuna.load_study(study_name=name, storage=storage, sampler=sampler,
+                                      pruner=pruner)
     saved = study.user_attrs
     if not any(key in saved for key in IDENTITY) and study.trials:
         raise InputError(f"--study {name}: exists and was not made by lrnn tune; choose "
@@ -136,9 +142,10 @@ def open_study(storage, name: str, identity: dict[str, Any], sampler=None, prune
         if key not in saved:
             study.set_user_attr(key, identity[key])
         elif saved[key] != identity[key]:
-            raise InputError(f"--study {name}: exists with {_difference(key, saved[key], identity[key])}; "
-                             f"choose another --study or --out, or repeat its settings")
-    return study
+            raise InputError(f"--study {name}: exists with "
+                             f"{_difference(key, saved[key], identity[key])}; choose another "
+                             f"--study or --out, or repeat its settings")
+    return study, created
 
 
 def _difference(key: str, saved: Any, given: Any) -> str:
