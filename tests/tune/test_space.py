@@ -54,6 +54,7 @@ def test_bad_space_file_is_refused_before_anything_runs(tmp_path, text, message)
     (["--storage", "redis://127.0.0.1:9/0"], "expected postgresql://"),
     (["--storage", "postgresql://lrnn:secret@127.0.0.1:9/none"], "cannot open the database"),
     (["--val-fraction", "0"], "chooses on the validation split"),
+    (["--timeout", "-5"], "--timeout: expected seconds > 0, found -5"),
     (["--space", "missing.toml"], "missing.toml: file not found"),
     (["--lr", "0.01", "--space", "{space}"], "--lr: is also searched in --space"),
 ])

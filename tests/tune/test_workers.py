@@ -16,7 +16,7 @@ from tests.tune.conftest import finished, read_study, real_failures, tune
 
 # small and fast: iris, mini-batch logistic regression (so trials report epochs and prune)
 IRIS = ["--dataset", "iris", "--optimizer", "adam", "--epochs", "30"]
-DIGITS_MLP = ["--dataset", "digits", "--model", "mlp", "--epochs", "60"]
+DIGITS_MLP = ["--dataset", "digits", "--model", "mlp", "--epochs", "30"]
 
 
 def searched_rows(out: Path) -> list[dict]:

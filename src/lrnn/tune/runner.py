@@ -62,6 +62,8 @@ def require_optuna() -> None:
 
 def tune(values: dict[str, Any], options: Options) -> int:
     require_optuna()
+    if options.timeout is not None and not 0 < options.timeout < float("inf"):
+        raise InputError(f"--timeout: expected seconds > 0, found {options.timeout:g}")
     space_file = read_space(options.space) if options.space else None
     storage = open_storage(options.storage, Path(".")) if options.storage else None
     base_values = {k: v for k, v in values.items() if k != "out"}
