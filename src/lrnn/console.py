@@ -22,7 +22,6 @@ class Console:
         """`quiet`: no result lines; `warnings`: print warnings; `bars`: allow progress bars
         (processes other than 0 under torchrun have none of the three)."""
         self.quiet, self.warnings, self.bars = quiet, warnings, bars
-        self._bars_open = 0
 
     @classmethod
     def silent(cls) -> "Console":
@@ -42,24 +41,22 @@ class Console:
             self._write(f"lrnn: warning: {message}", sys.stderr)
 
     def _write(self, message: str, stream) -> None:
-        if self._bars_open:
-            from tqdm import tqdm
-
-            tqdm.write(message, file=stream)
+        tqdm = sys.modules.get("tqdm")
+        if tqdm is not None and any(not bar.disable for bar in tqdm.tqdm._instances):
+            tqdm.tqdm.write(message, file=stream)  # clears the bars, prints, redraws them
         else:
             print(message, file=stream, flush=stream is sys.stderr)
+
+    def bar(self, total: int | None, desc: str, unit: str = "it", unit_scale: bool = False):
+        """A tqdm bar (a disabled one when nobody watches) that disappears when closed."""
+        from tqdm import tqdm
+
+        return tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, leave=False,
+                    dynamic_ncols=True, disable=not self.watched, file=sys.stderr)
 
     @contextmanager
     def progress(self, total: int | None, desc: str, unit: str = "it",
                  unit_scale: bool = False):
-        """A tqdm bar (a disabled one when nobody watches); it disappears when done."""
-        from tqdm import tqdm
-
-        bar = tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, leave=False,
-                   dynamic_ncols=True, disable=not self.watched, file=sys.stderr)
-        self._bars_open += 1
-        try:
-            with bar:
-                yield bar
-        finally:
-            self._bars_open -= 1
+        """A bar for the duration of the block."""
+        with self.bar(total, desc, unit, unit_scale) as bar:
+            yield bar

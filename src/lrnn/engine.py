@@ -95,6 +95,40 @@ def train_or_resume(values: dict[str, Any], resume_from: str | None, console: Co
     return run(build_config(values), console)
 
 
+def prepare_data(config: RunConfig, console: Console | None = None) -> tuple[Prepared, Any]:
+    """The data of `config` loaded, split and preprocessed once, for many trainings that differ
+    in model and training settings only (lrnn tune): (Prepared, device)."""
+    check_combinations(config)
+    device = choose_device(config.device)
+    return prepare(config, device, console or Console.silent()), device
+
+
+def fit_only(config: RunConfig, prepared: Prepared, device,
+             on_epoch: Callable[[dict], bool] | None = None) -> tuple[RunConfig, History, Any]:
+    """Train one model on `prepared`'s training split and write nothing: the validation split
+    is scored every epoch (`on_epoch(row)` sees it and may stop training; an exception it
+    raises ends the training), the test split is not touched. Returns (the resolved config,
+    the history, the trained torch model)."""
+    config = resolve(config, len(prepared.train))
+    model, train = _model_and_rows(config, prepared, device)
+    trainer = Trainer(model, training_settings(config), prepared.dataset.n_classes, train,
+                      prepared.val, None, Console.silent(), on_epoch=on_epoch)
+    with threads_for(model, device):
+        history = trainer.fit()
+    return config, history, model
+
+
+def _model_and_rows(config: RunConfig, prepared: Prepared, device) -> tuple[Any, TrainData]:
+    """A new model for the resolved `config` (seeded) and the training rows it trains on
+    (class weights applied)."""
+    seed_everything(config.seed, config.deterministic)
+    arch = architecture(config, prepared.preprocessor.n_features, prepared.dataset.n_classes)
+    train = prepared.train
+    if config.class_weight == "balanced":
+        train = balanced_weights(train, prepared.dataset.n_classes)
+    return build(arch).to(device), train
+
+
 def _for_every_process(open_as_writer: Callable[[], RunDir], path: Path) -> RunDir:
     """Process 0 opens (and locks) the run folder; the others follow once it could."""
     if not distributed.current().enabled:
@@ -122,20 +156,17 @@ def _train(config: RunConfig, prepared: Prepared, run_dir: RunDir, device, conso
     completed = trained = False
     record = RunRecord(str(device), distributed.current().world)
     try:
-        seed_everything(config.seed, config.deterministic)
-        arch = architecture(config, prepared.preprocessor.n_features, prepared.dataset.n_classes)
-        model = build(arch).to(device)
+        model, train = _model_and_rows(config, prepared, device)
         console.log(_summary_line(config, prepared, device))
         record.timings.lap("load")
-        trainer = _trainer(model, config, prepared, console, run_dir, resume_state)
+        trainer = _trainer(model, train, config, prepared, console, run_dir, resume_state)
         with threads_for(model, device):
             history = trainer.fit()
         trained = True
         record.timings.lap("train")
         metrics = {}
         if run_dir.is_writer:  # under torchrun process 0 scores and saves, the others wait
-            metrics = _score_and_save(run_dir, model, config, prepared, arch, history, record,
-                                      console)
+            metrics = _score_and_save(run_dir, model, config, prepared, history, record, console)
         completed = True
     finally:
         run_dir.close(completed)
@@ -157,11 +188,8 @@ def _summary_line(config: RunConfig, prepared: Prepared, device) -> str:
             f"{config.optimizer} on {device}")
 
 
-def _trainer(model, config: RunConfig, prepared: Prepared, console: Console, run_dir: RunDir,
-             resume_state: dict | None) -> Trainer:
-    train = prepared.train
-    if config.class_weight == "balanced":
-        train = balanced_weights(train, prepared.dataset.n_classes)
+def _trainer(model, train: TrainData, config: RunConfig, prepared: Prepared, console: Console,
+             run_dir: RunDir, resume_state: dict | None) -> Trainer:
     writer = CheckpointWriter(run_dir, config, prepared)
     try:
         return Trainer(model, training_settings(config), prepared.dataset.n_classes, train,
@@ -185,8 +213,9 @@ def model_description(config: RunConfig, prepared: Prepared, arch: dict) -> dict
                           preprocessing=pre.to_json(), input_schema=schema)
 
 
-def _score_and_save(run_dir, model, config: RunConfig, prepared: Prepared, arch: dict,
-                    history: History, record: RunRecord, console: Console) -> dict:
+def _score_and_save(run_dir, model, config: RunConfig, prepared: Prepared, history: History,
+                    record: RunRecord, console: Console) -> dict:
+    arch = architecture(config, prepared.preprocessor.n_features, prepared.dataset.n_classes)
     info = model_description(config, prepared, arch)
     weights = numpy_weights(model)
     pre = prepared.preprocessor

@@ -6,14 +6,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import DEFAULT_DATASET, build_config, read_toml
+from ..config import DEFAULT_DATASET, build_config
 from ..console import Console
-from .train_flags import file_format, setting_values
+from .train_flags import file_format, given_settings
 
 
 def train(args: argparse.Namespace) -> int:
-    values = read_toml(args.config) if "config" in args else {}
-    values.update(setting_values(args))
+    values = given_settings(args)
     # bad settings fail here, before any process is started
     config = None if args.resume else build_config(values)
     if args.nproc:
@@ -33,6 +32,15 @@ def train(args: argparse.Namespace) -> int:
     if process.is_main and args.quiet:
         print(f"test accuracy {result.metrics['test']['accuracy']:.4f}  {result.run_dir}")
     return 0
+
+
+def tune(args: argparse.Namespace) -> int:
+    from ..tune import Options, tune as search
+
+    values = {k: v for k, v in given_settings(args).items() if k != "out"}
+    return search(values, Options(args.trials, args.timeout, args.space, args.metric,
+                                  args.sampler, args.pruner, args.out, args.workers,
+                                  args.storage, args.study))
 
 
 def evaluate(args: argparse.Namespace) -> int:

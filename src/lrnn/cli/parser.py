@@ -10,6 +10,7 @@ from .._version import __version__
 from . import commands
 from .arg_types import byte_count, positive_count, positive_seconds
 from .train_flags import add_file_options, add_setting_flags
+from .tune_flags import add_tune_flags
 
 
 class Parser(argparse.ArgumentParser):
@@ -32,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for add in (_train, _evaluate, _predict, _report, _compare, _export, _serve, _datasets):
+    for add in (_train, _tune, _evaluate, _predict, _report, _compare, _export, _serve,
+                _datasets):
         add(sub)
     return parser
 
@@ -58,6 +60,15 @@ def _train(sub) -> None:
                        help="continue the run in RUN from its newest checkpoint; settings given "
                             "with it may only lengthen or re-time training (default: a new run)")
     add_setting_flags(train)
+
+
+def _tune(sub) -> None:
+    tune = _command(sub, "tune", "search hyperparameters (Optuna) and keep the best as a run",
+                    commands.tune, "Search hyperparameters with Optuna: each trial trains on "
+                    "the training split and is scored on the validation split; the best becomes "
+                    "DIR/best/, scored once on the test split. Every data and model flag of lrnn "
+                    "train is taken, and fixes that setting. Needs: pip install 'lrnn[tune]'.")
+    add_tune_flags(tune)
 
 
 def _evaluate(sub) -> None:

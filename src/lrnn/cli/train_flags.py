@@ -13,9 +13,12 @@ from ..errors import LrnnError
 GROUP_TITLES = {"data": "data", "model": "model", "training": "training", "output": "output"}
 
 
-def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+def add_setting_flags(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
+    """One flag per RunConfig field but those in `skip`."""
     groups = {key: parser.add_argument_group(title) for key, title in GROUP_TITLES.items()}
     for f in fields(RunConfig):
+        if f.name in skip:
+            continue
         meta = f.metadata
         flag = "--" + f.name.replace("_", "-")
         text = f"{meta['help']} (default: {describe_default(f.name, f.default)})"
@@ -28,6 +31,15 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
             metavar = "{" + ",".join(options) + "}" if options else meta["metavar"]
             group.add_argument(flag, dest=f.name, default=argparse.SUPPRESS, help=text,
                                metavar=metavar or f.name.upper())
+
+
+def given_settings(args: argparse.Namespace) -> dict:
+    """The settings of --config, then the flags (which win), each parsed."""
+    from ..config import read_toml
+
+    values = read_toml(args.config) if "config" in args else {}
+    values.update(setting_values(args))
+    return values
 
 
 def setting_values(args: argparse.Namespace) -> dict:

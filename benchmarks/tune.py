@@ -1,0 +1,166 @@
+"""`lrnn tune --trials 30` against scikit-learn's RandomizedSearchCV with 30 candidates over the
+same space, on small tables (BENCHMARKS.md: test accuracy at least RandomizedSearchCV's, in
+less wall time); and the MNIST MLP with a 5-minute --timeout (>= 98.4 % test accuracy in best/).
+
+Each side runs as its own process, timed whole (Python start to exit). Both get the same test
+rows (lrnn's stratified 20 % split, seed 0); lrnn chooses on its validation split, scikit-learn
+by 5-fold cross-validation on the rest, then refits. scikit-learn's models sit in the textbook
+pipeline: impute (median / most frequent), scale, one-hot encode the text columns.
+
+    python benchmarks/tune.py [--only digits-logreg ...] [--json OUT] [--mnist]
+                              [--peer-timeout SECONDS]
+    python benchmarks/tune.py --mnist-only        # the long one: run on a quiet machine
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+TRIALS = 30
+MNIST_TIMEOUT_S = 300
+MNIST_TARGET = 0.984
+# The same space on both sides. lrnn's MLP keeps dropout at 0 and the activations that
+# scikit-learn has; both stop early on 10 epochs without validation improvement.
+LOGREG_SPACE = 'C = { low = 0.001, high = 1000.0, log = true }\n'
+MLP_SPACE = """dropout = 0.0
+early_stopping = true
+patience = 10
+hidden_layer_sizes = { layers = { low = 1, high = 3 }, width = { low = 32, high = 512, log = true } }
+activation = { choices = ["relu", "tanh"] }
+alpha = { low = 1e-06, high = 0.1, log = true }
+lr = { low = 0.0001, high = 0.03, log = true }
+batch_size = { choices = [32, 64, 128, 256] }
+"""
+
+
+def tables(folder: Path) -> dict[str, list[str]]:
+    """lrnn's data flags per dataset; slid's rows without a language are dropped first."""
+    slid = folder / "slid_language.csv"
+    with open(FIXTURES / "slid.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    language = rows[0].index("language")
+    with open(slid, "w", newline="") as f:
+        csv.writer(f).writerows([rows[0]] + [r for r in rows[1:] if r[language] not in
+                                             ("", "NA")])
+    return {"digits": ["--dataset", "digits"], "breast_cancer": ["--dataset", "breast_cancer"],
+            "wine": ["--dataset", "wine"],
+            "chile": ["--data", str(FIXTURES / "chile.csv"), "--target", "vote"],
+            "slid": ["--data", str(slid), "--target", "language", "--drop", "id"]}
+
+
+def test_rows(flags: list[str]) -> list[int]:
+    """The rows lrnn holds out for test (its split, seed 0, 20 %)."""
+    from lrnn.config import build_config
+    from lrnn.data import load
+    from lrnn.data.split import split_rows
+
+    settings = {flags[i].lstrip("-").replace("-", "_"): flags[i + 1]
+                for i in range(0, len(flags), 2)}
+    dataset = load(build_config(settings))
+    rows = split_rows(dataset.y, own_test=False, val_fraction=0, test_fraction=0.2, seed=0)
+    return rows.test.tolist()
+
+
+def timed(command: list[str], cwd: Path, timeout: float | None = None
+          ) -> tuple[float, subprocess.CompletedProcess | None]:
+    """(wall seconds, the finished process), or (timeout, None) when it ran out of time."""
+    start = time.perf_counter()
+    try:
+        result = subprocess.run(command, cwd=cwd, capture_output=True, text=True,
+                                timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return timeout, None
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    return time.perf_counter() - start, result
+
+
+def run_lrnn(flags: list[str], model: str, folder: Path, extra: list[str]) -> dict:
+    out = folder / f"lrnn-{model}"
+    space = folder / f"{model}-space.toml"
+    space.write_text(LOGREG_SPACE if model == "logreg" else MLP_SPACE)
+    wall, _ = timed([sys.executable, "-m", "lrnn", "tune", *flags, "--model", model,
+                     "--space", str(space), "--out", str(out), *extra], folder)
+    test = json.loads((out / "best" / "metrics.json").read_text())["test"]
+    return {"wall_s": wall, "test_accuracy": test["accuracy"]}
+
+
+def run_sklearn(flags: list[str], model: str, folder: Path, timeout: float | None) -> dict:
+    spec = folder / f"sklearn-{model}.json"
+    spec.write_text(json.dumps({"flags": flags, "model": model, "test_rows": test_rows(flags)}))
+    wall, result = timed([sys.executable, str(ROOT / "benchmarks" / "tune_sklearn.py"),
+                          str(spec)], folder, timeout)
+    if result is None:  # still searching when its time ran out: slower, accuracy unknown
+        return {"wall_s": wall, "test_accuracy": None, "timed_out": True}
+    return {"wall_s": wall, **json.loads(result.stdout.strip().splitlines()[-1])}
+
+
+def small_tables(only: list[str], folder: Path, peer_timeout: float | None) -> list[dict]:
+    rows = []
+    for name, flags in tables(folder).items():
+        for model in ("logreg", "mlp"):
+            if only and f"{name}-{model}" not in only:
+                continue
+            lrnn = run_lrnn(flags, model, folder, ["--trials", str(TRIALS)])
+            peer = run_sklearn(flags, model, folder, peer_timeout)
+            row = {"task": f"{name}-{model}", "lrnn_accuracy": lrnn["test_accuracy"],
+                   "sklearn_accuracy": peer["test_accuracy"], "lrnn_wall_s": lrnn["wall_s"],
+                   "sklearn_wall_s": peer["wall_s"], "sklearn_timed_out": "timed_out" in peer}
+            known = row["sklearn_accuracy"] is not None
+            row["met"] = (row["lrnn_accuracy"] >= row["sklearn_accuracy"] if known else None) \
+                if row["lrnn_wall_s"] < row["sklearn_wall_s"] else False
+            peer_text = f"{row['sklearn_accuracy']:.4f} in {row['sklearn_wall_s']:6.1f} s" \
+                if known else f"unfinished after {row['sklearn_wall_s']:.0f} s"
+            verdict = {True: "met", False: "MISSED", None: "faster, accuracy unknown"}
+            print(f"{row['task']:<22} lrnn {row['lrnn_accuracy']:.4f} in {row['lrnn_wall_s']:6.1f}"
+                  f" s   RandomizedSearchCV {peer_text}   {verdict[row['met']]}", flush=True)
+            rows.append(row)
+    return rows
+
+
+def mnist(folder: Path) -> dict:
+    out = folder / "mnist-mlp"
+    wall, result = timed([sys.executable, "-m", "lrnn", "tune", "--dataset", "mnist", "--model",
+                          "mlp", "--timeout", str(MNIST_TIMEOUT_S), "--out", str(out)], folder)
+    test = json.loads((out / "best" / "metrics.json").read_text())["test"]
+    trials = sum(1 for _ in open(out / "trials.csv")) - 1
+    row = {"task": "mnist-mlp --timeout 300", "test_accuracy": test["accuracy"],
+           "trials": trials, "wall_s": wall, "met": test["accuracy"] >= MNIST_TARGET}
+    print(f"mnist-mlp --timeout {MNIST_TIMEOUT_S}: best/ test accuracy {row['test_accuracy']:.4f}"
+          f" after {trials} trials, {wall:.0f} s in all  {'met' if row['met'] else 'MISSED'}")
+    print(result.stdout.strip())
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="*", default=[], help="tasks like digits-logreg")
+    parser.add_argument("--mnist", action="store_true", help="also the MNIST timeout run")
+    parser.add_argument("--mnist-only", action="store_true")
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--peer-timeout", type=float, default=None, metavar="SECONDS",
+                        help="stop a RandomizedSearchCV still searching after this long")
+    args = parser.parse_args()
+    os.environ.setdefault("LRNN_DATA_DIR", str(ROOT.parent / "shared" / "data"))
+    with tempfile.TemporaryDirectory(prefix="lrnn-bench-tune-") as tmp:
+        folder = Path(tmp)
+        rows = [] if args.mnist_only else small_tables(args.only, folder, args.peer_timeout)
+        if args.mnist or args.mnist_only:
+            rows.append(mnist(folder))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2))
+    return 0 if all(row["met"] is not False for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The pieces of lrnn that the search uses, imported in this one place."""
+
+from __future__ import annotations
+
+from ..config import (MODELS, SETTINGS, RunConfig, build_config, parse_setting,  # noqa: F401
+                      unknown_key_message)
+from ..errors import InputError, LrnnError  # noqa: F401
+
+
+def recipe_optimizer(config: RunConfig, n_train: int) -> str:
+    """The optimizer `lrnn train` would use for this data and these settings."""
+    from ..config.recipes import fill_training
+
+    return fill_training(config.model, n_train, {"optimizer": config.optimizer})["optimizer"]
+
+
+def resolve(config: RunConfig, n_train: int) -> RunConfig:
+    from ..config.recipes import resolve as fill
+
+    return fill(config, n_train)
+
+
+def prepare_data(config: RunConfig, show_warnings: bool = True):
+    """(Prepared, device); the data's warnings printed (columns dropped, capped...) unless
+    `show_warnings` is false."""
+    from ..console import Console
+    from ..engine import prepare_data as prepare
+
+    return prepare(config, Console(quiet=True) if show_warnings else Console.silent())
+
+
+def fit_only(config: RunConfig, prepared, device, on_epoch):
+    from ..engine import fit_only as fit
+
+    return fit(config, prepared, device, on_epoch)
+
+
+def train_run(config: RunConfig):
+    """A complete run directory through `lrnn train`'s own path (report, plots, predict);
+    quiet: the search already said what the data and settings are."""
+    from ..console import Console
+    from ..engine import run
+
+    return run(config, Console.silent())
+
+
+def data_fingerprint(prepared) -> str:
+    from ..training.resume import data_fingerprint as fingerprint
+
+    return fingerprint(prepared)
+
+
+def validation_logits(model, prepared):
+    """[N_val, K] logits of the validation rows, as numpy."""
+    import torch
+
+    from ..models.losses import logits_of
+
+    with torch.no_grad():
+        return logits_of(model, prepared.val.X).cpu().numpy()
+
+
+def evaluate(logits, y, classes, threshold: float) -> dict:
+    from ..evaluation import evaluate as metrics
+
+    return metrics(logits, y, classes, threshold)
+
+
+def interactive() -> bool:
+    from ..console import interactive as watched
+
+    return watched()
+
+
+def write_atomic(path, text) -> None:
+    from ..artifacts.files import write_atomic as write
+
+    write(path, text)
+
+
+def html_page():
+    """(page, section, table, image, number) of lrnn's self-contained HTML pages."""
+    from ..reporting import html
+
+    return html.page, html.section, html.table, html.image, html.number
+
+
+def figures():
+    from ..reporting.figures import figures as figs, save_figure
+
+    return figs(), save_figure
+
+
+def small_rows() -> int:
+    """Training splits up to this many rows get lrnn train's small-data recipes."""
+    from ..config.recipes import SMALL_ROWS
+
+    return SMALL_ROWS
+
+
+def progress_bar(total, desc: str, unit: str):
+    from ..console import Console
+
+    return Console().bar(total, desc, unit=unit)

@@ -1,0 +1,159 @@
+"""What a study leaves in DIR: best/ (the best trial trained again through `lrnn train`'s own
+path, so it has the report and works with predict, export and serve; the only time the test
+split is scored), trials.csv, study.html, and the summary with the command that reproduces
+the best trial."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shlex
+import shutil
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from .study import locked
+from ._lrnn import InputError, build_config, resolve, train_run, write_atomic
+from .objective import NOTE, SURPLUS
+from .space import Choice, Layers, Range, Space
+
+BEST = "best"
+TRIALS_CSV = "trials.csv"
+
+
+def listed(study) -> list:
+    """The trials a person cares about: all but the surplus ones that never ran."""
+    return [t for t in study.get_trials(deepcopy=False) if not t.user_attrs.get(SURPLUS)]
+
+
+def finished_count(study) -> int:
+    return sum(1 for t in study.get_trials(deepcopy=False)
+               if t.state.name in ("COMPLETE", "PRUNED"))
+
+
+def default_params(space: Space, resolved) -> dict[str, Any]:
+    """lrnn train's own values of the searched settings, where they lie in the space."""
+    params = {}
+    for p in space.searched:
+        if isinstance(p, Layers):
+            sizes = resolved.hidden_layer_sizes
+            if p.layers.low <= len(sizes) <= p.layers.high and \
+                    all(p.width.low <= w <= p.width.high for w in sizes):
+                params["hidden_layers"] = len(sizes)
+                params.update({f"hidden_width_{i}": w for i, w in enumerate(sizes, 1)})
+            continue
+        value = getattr(resolved, p.name)
+        if p.name == "C" and value is None and resolved.alpha:
+            value = 1.0 / resolved.alpha
+        if isinstance(p, Choice):
+            value = ",".join(map(str, value)) if isinstance(value, tuple) else value
+            if value in p.choices:
+                params[p.name] = value
+        elif isinstance(p, Range) and value is not None and p.low <= value <= p.high and \
+                (p.step is None or abs((value - p.low) / p.step - round((value - p.low) / p.step)) < 1e-9):
+            params[p.name] = int(value) if p.integer else float(value)
+    return params
+
+
+def flag_text(name: str, value: Any) -> str:
+    flag = "--" + name.replace("_", "-")
+    if isinstance(value, bool):
+        return flag if value else f"--no-{flag[2:]}"
+    if isinstance(value, (list, tuple)):
+        value = ",".join(map(str, value))
+    elif isinstance(value, float):
+        value = repr(value)  # every digit: the command trains exactly the same model
+    elif value == "\t":
+        value = "tab"
+    return f"{flag} {shlex.quote(str(value))}"
+
+
+def train_command(base_values: dict, settings: dict) -> str:
+    merged = {**base_values, **settings}
+    return " ".join(["lrnn train"] + [flag_text(k, v) for k, v in merged.items()
+                                      if v is not None and k != "out"])
+
+
+def write_trials_csv(study, space: Space, out: Path) -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    metric = study.user_attrs.get("lrnn_metric", "value")
+    names = list(space.names)
+    writer.writerow(["trial", "state", metric, *names, "epochs", "train_seconds", "seconds",
+                     "started", "note"])
+    for t in listed(study):
+        settings = space.settings_of(t.params)
+        seconds = (t.datetime_complete - t.datetime_start).total_seconds() \
+            if t.datetime_complete and t.datetime_start else ""
+        writer.writerow([t.number, t.state.name.lower(), "" if t.value is None else t.value,
+                         *[settings.get(n, "") for n in names], t.user_attrs.get("epochs", ""),
+                         t.user_attrs.get("train_seconds", ""),
+                         round(seconds, 3) if seconds != "" else "",
+                         t.datetime_start.isoformat(timespec="seconds") if t.datetime_start
+                         else "", t.user_attrs.get(NOTE, "")])
+    path = out / TRIALS_CSV
+    write_atomic(path, buffer.getvalue())
+    return path
+
+
+def rebuild_best(config, out: Path, n_train: int) -> dict:
+    """DIR/best/ for `config`, unless it already holds exactly that run; its metrics.json."""
+    import json
+
+    best = out / BEST
+    expected = {k: v for k, v in resolve(config, n_train).to_dict().items() if k != "out"}
+    with locked(out, ".best.lock"):
+        if not _holds(best, expected):
+            stage = Path(tempfile.mkdtemp(prefix=".best-", dir=out))
+            try:
+                train_run(build_config({**config.to_dict(), "out": str(stage / BEST)}))
+                if best.exists():
+                    best.replace(stage / "previous")  # removed only once the new one exists
+                (stage / BEST).replace(best)
+            finally:
+                shutil.rmtree(stage, ignore_errors=True)
+        return json.loads((best / "metrics.json").read_text(encoding="utf-8"))
+
+
+def _holds(best: Path, expected: dict) -> bool:
+    try:
+        saved = tomllib.loads((best / "config.toml").read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return False
+    return (best / "model.json").exists() and saved == expected
+
+
+def finish(study, space: Space, base_values: dict, metric: str, out: Path, prepared) -> int:
+    from . import study_page
+
+    trials = listed(study)
+    complete = [t for t in trials if t.state.name == "COMPLETE"]
+    if not complete:
+        states = {s: sum(t.state.name == s for t in trials) for s in ("PRUNED", "FAIL")}
+        raise InputError(f"no trial completed ({states['PRUNED']} pruned, {states['FAIL']} "
+                         f"failed); widen the space or use --pruner none")
+    best = study.best_trial
+    settings = space.settings_of(best.params)
+    config = build_config({**base_values, **settings})
+    metrics = rebuild_best(config, out, len(prepared.train))
+    command = train_command(base_values, settings)
+    write_trials_csv(study, space, out)
+    page = study_page.write(out, f"{config.model} on {config.source_name}", study, trials,
+                            space, best, metrics, command, BEST)
+    _print_summary(trials, best, settings, metric, metrics["test"], command, out, page)
+    return 0
+
+
+def _print_summary(trials, best, settings: dict, metric: str, test: dict, command: str,
+                   out: Path, page: Path) -> None:
+    counts = {s: sum(t.state.name == s for t in trials) for s in ("COMPLETE", "PRUNED", "FAIL")}
+    print(f"best of {counts['COMPLETE'] + counts['PRUNED']} trials ({counts['PRUNED']} pruned"
+          f"{', ' + str(counts['FAIL']) + ' failed' if counts['FAIL'] else ''}): trial "
+          f"{best.number}, validation {metric} {best.value:.4f}")
+    print("  " + "  ".join(f"{k}={v}" for k, v in settings.items()))
+    print(f"test accuracy {test['accuracy']:.2%}  loss {test['loss']:.4f}  (best/, the test "
+          f"split scored once)")
+    print(f"reproduce: {command}")
+    print(f"wrote {out / BEST}, {out / TRIALS_CSV}, {page}")

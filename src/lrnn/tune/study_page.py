@@ -1,0 +1,113 @@
+"""DIR/study.html: one self-contained page about a study (figures embedded as PNG data, no
+script, no network): the best settings and the command reproducing them, the test metrics of
+best/, the optimization history, the parameter importances, slices, and every trial."""
+
+from __future__ import annotations
+
+import warnings
+from html import escape
+from pathlib import Path
+
+from ._lrnn import html_page, write_atomic
+from .space import Space
+from .study_figures import history, importances, slices
+
+FILENAME = "study.html"
+TEST_METRICS = (("accuracy", "accuracy"), ("balanced_accuracy", "balanced accuracy"),
+                ("loss", "loss (cross-entropy)"), ("roc_auc", "ROC-AUC"),
+                ("ece", "expected calibration error"))
+
+
+def param_importances(study) -> dict[str, float] | None:
+    """fANOVA importances over the complete trials; None while too few trials say anything."""
+    import optuna
+
+    complete = [t for t in study.get_trials(deepcopy=False) if t.state.name == "COMPLETE"]
+    if len(complete) < 3 or len({t.value for t in complete}) < 2:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Optuna's ExperimentalWarning
+            evaluator = optuna.importance.FanovaImportanceEvaluator(seed=0)
+            return optuna.importance.get_param_importances(study, evaluator=evaluator)
+    except (ValueError, RuntimeError):  # e.g. every trial with the same parameters
+        return None
+
+
+def _text(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
+
+
+def write(out: Path, title: str, study, trials: list, space: Space, best, metrics: dict,
+          command: str, best_dir: str) -> Path:
+    """`trials`: those to show; `best_dir`: best/'s name in `out`, for the link."""
+    page, section, table, image, number = html_page()
+    metric = study.user_attrs.get("lrnn_metric", "value")
+    direction = study.direction.name.lower()
+    counts = {s: sum(t.state.name == s for t in trials) for s in ("COMPLETE", "PRUNED", "FAIL")}
+    test = metrics.get("test", {})
+    title = f"lrnn tune: {title}"
+    cards = [(number(best.value), f"best validation {metric} (trial {best.number})"),
+             (number(test.get("accuracy")), "test accuracy of best/"),
+             (str(counts["COMPLETE"]), "complete trials"), (str(counts["PRUNED"]), "pruned"),
+             (str(counts["FAIL"]), "failed")]
+    body = [f"<h1>{escape(title)}</h1>",
+            f'<p class="subtitle">study {escape(study.study_name)} · {direction} validation '
+            f"{escape(metric)} · {len(trials)} trials</p>",
+            '<div class="cards">' + "".join(
+                f'<div class="card"><div class="value">{escape(v)}</div>'
+                f'<div class="name">{escape(n)}</div></div>' for v, n in cards) + "</div>",
+            section("Best settings", _best(space, best, command, table), "best"),
+            section("Test metrics of best/",
+                    table(("metric", "value"), [(name, test.get(key)) for key, name in
+                                                TEST_METRICS if key in test])
+                    + f'<p class="note">The best trial trained again as a normal run and '
+                      f'scored once on the test split: <a href="{best_dir}/report.html">'
+                      f"{best_dir}/report.html</a>.</p>", "test"),
+            section("Optimization history", image(history(trials, metric, direction),
+                    alt="history", caption="Each complete trial's validation score; the "
+                    "line is the best so far."), "history"),
+            section("Parameter importances", _importances(study, image), "importances"),
+            section("Slices", _slices(trials, metric, image), "slices"),
+            section("Trials", _trials(trials, space, metric, table), "trials")]
+    path = out / FILENAME
+    write_atomic(path, page(title, "\n".join(body)))
+    return path
+
+
+def _best(space: Space, best, command: str, table) -> str:
+    settings = space.settings_of(best.params)
+    rows = [(name, _text(value)) for name, value in settings.items()]
+    return (table(("setting", "value"), rows) + '<p>Reproduce it:</p><pre style="white-space: '
+            f'pre-wrap; word-break: break-all"><code>{escape(command)}</code></pre>')
+
+
+def _importances(study, image) -> str:
+    values = param_importances(study)
+    if not values:
+        return '<p class="note">Too few complete trials with different scores to say.</p>'
+    return image(importances(values), alt="importances",
+                 caption="How much of the variation of the score each parameter explains "
+                         "(fANOVA over the complete trials).")
+
+
+def _slices(trials, metric: str, image) -> str:
+    png = slices(trials, metric)
+    if png is None:
+        return '<p class="note">No complete trial yet.</p>'
+    return image(png, alt="slices", caption="Each parameter's value in each complete trial "
+                 "against the trial's validation score (later trials darker).")
+
+
+def _trials(trials, space: Space, metric: str, table) -> str:
+    rows = []
+    for t in sorted(trials, key=lambda t: t.number):
+        settings = space.settings_of(t.params)
+        rows.append([t.number, t.state.name.lower(), t.value] +
+                    [_text(settings.get(n, "")) for n in space.names] +
+                    [t.user_attrs.get("epochs"), t.user_attrs.get("lrnn_note", "")])
+    return table(["trial", "state", metric, *space.names, "epochs", "note"], rows)

@@ -1,0 +1,206 @@
+"""A worker: asks the study for trials and runs them until the study has its trials, the
+deadline passes, or it is told to stop.
+
+`lrnn tune --workers K` runs one worker in its own process and K - 1 more as
+`python -m lrnn.tune.worker` (the job as JSON on standard input), each in its own session so
+that Ctrl-C reaches the command alone, which passes it on. Trials run on a thread: the main
+thread keeps the signals (Trainer only watches them on the main thread), so the first Ctrl-C
+lets the running trial finish and a second one stops it at its next epoch end.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ._lrnn import InputError, LrnnError, build_config, prepare_data
+from .objective import SURPLUS, Aborted, Objective, TrialFailed
+from .space import space_from
+from .study import (fail_dead_trials, load_study, make_pruner, make_sampler, open_storage,
+                    quiet_optuna)
+
+FAILURES_IN_A_ROW = 20  # a worker gives up when this many trials in a row fail
+
+
+@dataclass(frozen=True)
+class Job:
+    base: dict  # the settings given as flags (TOML-ready values)
+    space: dict  # Space.to_json()
+    out: str
+    storage: str | None
+    study: str
+    trials: int | None
+    deadline: float | None  # time.time() after which no trial starts
+    metric: str
+    sampler: str
+    pruner: str
+    seed: int
+    threads: int
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> "Job":
+        return cls(**json.loads(text))
+
+    def space_object(self):
+        spec = self.space
+        return space_from({**spec["fixed"], **spec["searched"]}, "the study's search space")
+
+
+class Signals:
+    """SIGINT: finish the running trial and stop; again, or SIGTERM: stop at the next epoch
+    end (the trial is failed, and run again by a later command)."""
+
+    def __init__(self, forward: Callable[[int], None] = lambda signum: None):
+        self.stop, self.abort = threading.Event(), threading.Event()
+        self.signum: int | None = None
+        self._forward, self._previous = forward, {}
+
+    def _handle(self, signum, frame) -> None:
+        if signum == signal.SIGTERM or self.stop.is_set():
+            self.abort.set()
+        self.stop.set()
+        self.signum = self.signum or signum
+        self._forward(signum)
+
+    def install(self) -> None:
+        for s in (signal.SIGINT, signal.SIGTERM):
+            self._previous[s] = signal.signal(s, self._handle)
+
+    def restore(self) -> None:
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum if self.signum else 0
+
+
+def finished_and_running(study) -> tuple[int, int]:
+    states = [t.state.name for t in study.get_trials(deepcopy=False)]
+    return sum(s in ("COMPLETE", "PRUNED") for s in states), states.count("RUNNING")
+
+
+def trials_needed(study, trials: int | None) -> int | None:
+    """How many more trials this worker should start now: None for no limit, 0 when the
+    study has its trials, -1 while the last ones run elsewhere (one may fail and come back,
+    and every worker reports the same best only once they end)."""
+    if trials is None:
+        return None
+    done, running = finished_and_running(study)
+    return 0 if done >= trials else -1 if done + running >= trials else trials - done - running
+
+
+def sampler_seed(seed: int, worker: int, trials_before: int) -> int:
+    """Each worker, and each continuation of a study, draws its own random numbers; one
+    worker on a new study draws the same ones every time."""
+    import numpy as np
+
+    return int(np.random.SeedSequence([seed, worker, trials_before]).generate_state(1)[0])
+
+
+def run_trials(job: Job, prepared, device, signals: Signals, worker: int = 0,
+               warn: Callable[[str], None] = print) -> None:
+    """Trials until the study has `job.trials` finished ones (complete or pruned), the
+    deadline passes, or `signals` says stop."""
+    import torch
+
+    quiet_optuna()
+    torch.set_num_threads(job.threads)
+    out, storage = Path(job.out), open_storage(job.storage, Path(job.out))
+    trials_before = len(load_study(storage, job.study, None, None).get_trials(deepcopy=False))
+    startup = max(3, min(10, job.trials // 3)) if job.trials else 5
+    sampler = make_sampler(job.sampler, sampler_seed(job.seed, worker, trials_before), startup)
+    study = load_study(storage, job.study, sampler, make_pruner(job.pruner))
+    objective = Objective(job.base, job.space_object(), job.metric, job.pruner != "none",
+                          job.trials, prepared, device, signals.abort)
+    ended: list = []
+    failures = 0
+    while not signals.stop.is_set() and (job.deadline is None or time.time() < job.deadline):
+        fail_dead_trials(study, out)
+        needed = trials_needed(study, job.trials)
+        if needed == 0:
+            break
+        if needed == -1:
+            signals.stop.wait(1.0)
+            continue
+        study.optimize(objective, n_trials=1, catch=(TrialFailed, Aborted),
+                       callbacks=[lambda study, trial: ended.append(trial)])
+        trial = ended[-1]
+        if trial.state.name != "FAIL" or trial.user_attrs.get(SURPLUS):
+            failures = 0
+            continue
+        if signals.abort.is_set():
+            break
+        failures += 1
+        warn(f"trial {trial.number} failed: {trial.user_attrs.get('lrnn_note', '?')}")
+        if failures >= FAILURES_IN_A_ROW:
+            raise InputError(f"{failures} trials in a row failed (the last: "
+                             f"{trial.user_attrs.get('lrnn_note', '?')}); check the space")
+
+
+class TrialThread(threading.Thread):
+    """run_trials on a thread; its exception, if any, is kept for the main thread."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(daemon=True, name="lrnn-tune-trials")
+        self._call, self.error = (args, kwargs), None
+
+    def run(self) -> None:
+        args, kwargs = self._call
+        try:
+            run_trials(*args, **kwargs)
+        except BaseException as exc:  # handed to the main thread
+            self.error = exc
+
+
+def wait(thread: threading.Thread, tick: Callable[[], None] = lambda: None,
+         every: float = 0.5) -> None:
+    while thread.is_alive():
+        thread.join(every)
+        tick()
+    if getattr(thread, "error", None) is not None:
+        raise thread.error
+
+
+def main() -> int:
+    """`python -m lrnn.tune.worker`: one more worker of `lrnn tune --workers K`."""
+    def warn(message: str) -> None:
+        print(f"lrnn tune: warning: {message}", file=sys.stderr)
+
+    signals = Signals()
+    signals.install()
+    try:
+        job = Job.from_json(sys.stdin.read())
+        worker = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+        prepared, device = prepare_data(build_config(job.base), show_warnings=False)
+        thread = TrialThread(job, prepared, device, signals, worker, warn)
+        thread.start()
+        wait(thread)
+    except LrnnError as exc:
+        print(f"lrnn tune: worker: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    return signals.exit_code
+
+
+def spawn(job: Job, worker: int) -> Any:
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, "-m", "lrnn.tune.worker", str(worker)],
+                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                               start_new_session=True, text=True)
+    process.stdin.write(job.to_json())
+    process.stdin.close()
+    return process
+
+
+if __name__ == "__main__":
+    sys.exit(main())

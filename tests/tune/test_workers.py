@@ -1,0 +1,149 @@
+"""Studies that are repeated, interrupted, shared by two processes, or lose a worker: the
+requested number of trials finishes, none lost, none run twice, and every process agrees
+on the best."""
+
+from __future__ import annotations
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.tune.conftest import finished, read_study, real_failures, tune
+
+# small and fast: iris, mini-batch logistic regression (so trials report epochs and prune)
+IRIS = ["--dataset", "iris", "--optimizer", "adam", "--epochs", "30"]
+DIGITS_MLP = ["--dataset", "digits", "--model", "mlp", "--epochs", "30"]
+
+
+def searched_rows(out: Path) -> list[dict]:
+    """trials.csv without its clock columns."""
+    with open(out / "trials.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [{k: v for k, v in row.items() if k not in ("train_seconds", "seconds", "started")}
+            for row in rows]
+
+
+def best_line(stdout: str) -> str:
+    return next(line for line in stdout.splitlines() if line.startswith("best of "))
+
+
+def test_the_same_seed_gives_the_same_trials(tmp_path):
+    runs = [tune(*IRIS, "--trials", "6", "--seed", "3", "--out", str(tmp_path / name))
+            for name in ("a", "b")]
+    for result in runs:
+        assert result.returncode == 0, result.stderr
+    first, second = (searched_rows(tmp_path / name) for name in ("a", "b"))
+    assert len(first) == 6 and first == second
+    assert len({row["lr"] for row in first}) == 6  # the trials differ from each other
+    other = tune(*IRIS, "--trials", "6", "--seed", "4", "--out", str(tmp_path / "c"))
+    assert other.returncode == 0, other.stderr
+    assert searched_rows(tmp_path / "c") != first
+
+
+def _wait_for_lines(process, prefix: str, count: int, timeout: float) -> list[str]:
+    seen, deadline = [], time.monotonic() + timeout
+    while len(seen) < count and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        if line.startswith(prefix):
+            seen.append(line)
+    return seen
+
+
+def test_sigint_finishes_the_running_trial_and_a_rerun_completes_the_study(tmp_path):
+    out = tmp_path / "study"
+    command = [sys.executable, "-m", "lrnn", "tune", *DIGITS_MLP, "--trials", "6",
+               "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    assert len(_wait_for_lines(process, "trial ", 2, timeout=300)) == 2
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 130, stderr
+    assert "interrupted:" in stderr and "run the same command again" in stderr
+    study = read_study(out)
+    assert [t.state.name for t in study.trials if t.state.name in ("RUNNING", "FAIL")] == []
+    stopped_at = len(finished(study))
+    assert 2 <= stopped_at < 6
+    again = tune(*DIGITS_MLP, "--trials", "6", "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    study = read_study(out)
+    assert len(finished(study)) == 6 and not real_failures(study)
+    assert len(searched_rows(out)) == 6
+
+
+def _check_shared_study(study, trials: int) -> None:
+    done = finished(study)
+    assert len(done) == trials, [(t.number, t.state.name) for t in study.trials]
+    assert not real_failures(study)
+    assert not [t for t in study.trials if t.state.name in ("RUNNING", "WAITING")]
+    settings = [tuple(sorted(t.params.items())) for t in done]
+    assert len(set(settings)) == trials  # no trial ran twice
+
+
+def test_two_processes_share_one_journal_study(tmp_path):
+    out = tmp_path / "study"
+    args = [sys.executable, "-m", "lrnn", "tune", *DIGITS_MLP, "--trials", "8", "--out",
+            str(out)]
+    first = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)  # the first usually creates the study; the second joins it
+    second = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    outputs = [p.communicate(timeout=600) for p in (first, second)]
+    for process, (stdout, stderr) in zip((first, second), outputs):
+        assert process.returncode == 0, stderr
+    study = read_study(out)
+    _check_shared_study(study, 8)
+    workers = {t.user_attrs["lrnn_worker"]["pid"] for t in finished(study)}
+    assert workers == {first.pid, second.pid}  # both did work
+    assert best_line(outputs[0][0]) == best_line(outputs[1][0])
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def test_workers_option_and_a_killed_worker_whose_trial_is_run_again(tmp_path):
+    out = tmp_path / "study"
+    command = [sys.executable, "-m", "lrnn", "tune", *DIGITS_MLP, "--trials", "8",
+               "--workers", "2", "--out", str(out)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    victim, deadline = None, time.monotonic() + 300
+    while victim is None and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.3)
+        children = _children(process.pid)
+        if children and (out / "study.journal").exists():
+            # a trial training: every setting drawn (batch_size is the last one)
+            running = [t for t in read_study(out).trials if t.state.name == "RUNNING"
+                       and t.user_attrs.get("lrnn_worker", {}).get("pid") in children
+                       and "batch_size" in t.params]
+            if running:
+                victim = running[0]
+                os.kill(victim.user_attrs["lrnn_worker"]["pid"], signal.SIGKILL)
+    assert victim is not None, "the second worker never ran a trial"
+    stdout, stderr = process.communicate(timeout=600)
+    assert process.returncode == 0, stderr
+    assert "ended with exit code -9" in stderr
+    study = read_study(out)
+    killed = study.trials[victim.number]
+    assert killed.state.name == "FAIL"
+    retried = [t for t in study.trials if t.system_attrs.get("failed_trial") == victim.number]
+    assert len(retried) == 1 and retried[0].params == killed.params
+    assert retried[0].state.name in ("COMPLETE", "PRUNED")
+    done = finished(study)
+    assert len(done) == 8
+    assert not [t for t in study.trials if t.state.name in ("RUNNING", "WAITING")]
