@@ -88,7 +88,7 @@ def _wrong_shape(tensors, metadata):
 
 
 DAMAGE = {
-    "empty": (lambda p: p.write_bytes(b""), "empty or missing checkpoint file"),
+    "empty": (lambda p: p.write_bytes(b""), "empty checkpoint file"),
     "truncated": (lambda p: p.write_bytes(p.read_bytes()[:-200]), "not a readable checkpoint"),
     "random bytes": (lambda p: p.write_bytes(bytes(range(256)) * 64), "not a readable checkpoint"),
     "tensors disagree with the description": (lambda p: _rewrite(p, _wrong_shape),
@@ -137,12 +137,15 @@ def test_planted_pickle_checkpoint_never_runs(interrupted, tmp_path, force_unsaf
 def test_planted_pickle_model_never_runs(tmp_path, force_unsafe):
     import hashlib
 
+    from lrnn.artifacts.model_schema import content_sha256
+
     run = tmp_path / "run"
     assert lrnn_cli("train", *SETTINGS, "--out", str(run), "-q").returncode == 0
     marker = tmp_path / "pwned"
     plant_pickle(run / "model.safetensors", marker)
     info = json.loads((run / "model.json").read_text())
     info["weights_sha256"] = hashlib.sha256((run / "model.safetensors").read_bytes()).hexdigest()
+    info["model_sha256"] = content_sha256(info)  # a consistent model.json: the weights are tried
     (run / "model.json").write_text(json.dumps(info))
     import numpy as np
 

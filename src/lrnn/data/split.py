@@ -12,6 +12,8 @@ import numpy as np
 
 from ..errors import InputError
 
+MIN_TRAIN_PER_CLASS = 5
+
 
 @dataclass(frozen=True)
 class SplitRows:
@@ -63,11 +65,30 @@ def split_rows(y: np.ndarray, *, own_test: bool, val_fraction: float, test_fract
     val = None
     if val_fraction > 0:
         keep, held = stratified_indices(y[rows], val_fraction, seed + 1)
+        if (len(held) == 0 or len(keep) == 0) and test is not None and len(test) > len(rows):
+            raise InputError(f"--test-fraction {test_fraction}: holds out {len(test)} of "
+                             f"{len(y)} rows, leaving {len(rows)}: too few to train and "
+                             f"validate on (--val-fraction {val_fraction}); lower "
+                             f"--test-fraction")
         if len(held) == 0 or len(keep) == 0:
             raise InputError(f"--val-fraction {val_fraction}: too few rows ({len(rows)}) for a "
                              f"validation split; pass --val-fraction 0 to train without one")
         rows, val = rows[keep], rows[held]
     return SplitRows(train=rows, val=val, test=test)
+
+
+def small_split_warning(rows: SplitRows, n_classes: int, val_fraction: float,
+                        test_fraction: float) -> str | None:
+    """A warning when the held-out splits leave the training split tiny: fewer rows than the
+    validation split, or than MIN_TRAIN_PER_CLASS a class."""
+    n_train, n_val = len(rows.train), len(rows.val) if rows.val is not None else 0
+    if n_train >= MIN_TRAIN_PER_CLASS * n_classes and n_train >= n_val:
+        return None
+    held = [f"--val-fraction {val_fraction} holds out {n_val:,}"] if n_val else []
+    if rows.test is not None:
+        held.append(f"--test-fraction {test_fraction} holds out {len(rows.test):,}")
+    return (f"training on only {n_train:,} rows ({'; '.join(held)}); the model will be "
+            f"barely trained: lower the fractions")
 
 
 def take_rows(X, rows: np.ndarray):

@@ -36,5 +36,5 @@ def predict_files(run_dir, inputs: list[str], output, console, force: bool = Fal
 def _image_rows(predictor, inputs: list[str]):
     from .image_inputs import read_image_inputs
 
-    X, names = read_image_inputs(inputs, predictor.image_shape)
-    return predictor.preprocessor.transform(X), ("file", names) if names else None
+    X, names, what = read_image_inputs(inputs, predictor.image_shape)
+    return predictor.preprocessor.transform(X, what), ("file", names) if names else None
