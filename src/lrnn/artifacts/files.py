@@ -112,7 +112,7 @@ def is_run_dir(folder: Path) -> bool:
 def inside_run_dir(path: Path) -> Path | None:
     """The run folder that `path` would be written into (its folder, or the folder above for
     plots/, checkpoints/ and tensorboard/), if any."""
-    folder = Path(path).resolve().parent
+    folder = Path(os.path.realpath(path)).parent
     if is_run_dir(folder):
         return folder
     if folder.name in (CHECKPOINTS, "plots", "tensorboard") and is_run_dir(folder.parent):
@@ -125,7 +125,8 @@ def check_output_file(output: Path, inputs: list, force: bool, kind: str = "CSV"
     unless `force`, in a folder that exists."""
     output = Path(output)
     check_text_name(output, "-o")
-    if any(output.resolve() == Path(p).resolve() for p in inputs):
+    real = os.path.realpath  # unlike Path.resolve, never raises on a loop of links
+    if any(real(output) == real(p) for p in inputs):
         raise InputError(f"-o {output}: is also an input; choose another output file")
     run = inside_run_dir(output)
     if run is not None:

@@ -222,10 +222,11 @@ def check_numbers(column, name: str, source: str, remedy: str | None = None):
               or pa.types.is_decimal(column.type) or pa.types.is_boolean(column.type)
               or pa.types.is_null(column.type)):
         raise InputError(f"{source}, column '{name}': expected numbers, found {column.type}")
-    # integers beyond 2**53 round to the nearest float64, as every feature becomes a float
-    values = pc.cast(column, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
-    if not values.flags.writeable:  # a zero-copy view of Arrow memory; callers fill gaps
-        values = values.copy()
+    numbers = pc.cast(column, pa.float64()) if pa.types.is_string(column.type) or \
+        pa.types.is_large_string(column.type) else column
+    # one conversion (nulls as NaN) and a writable float64 copy, which callers fill; integers
+    # beyond 2**53 round to the nearest float64, as every feature becomes a float
+    values = np.array(numbers.to_numpy(zero_copy_only=False), dtype=np.float64)
     infinite = np.flatnonzero(np.isinf(values))
     if infinite.size:
         row = int(infinite[0])
