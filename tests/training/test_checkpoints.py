@@ -87,7 +87,30 @@ def _wrong_shape(tensors, metadata):
     tensors[name] = torch.zeros(3, 3)
 
 
+def _edit_state(change):
+    """Change the JSON description of the checkpoint's state (its "state" metadata)."""
+    def apply(tensors, metadata):
+        description = json.loads(metadata["state"])
+        change(description["dict"]["trainer"]["dict"])
+        metadata["state"] = json.dumps(description)
+    return lambda p: _rewrite(p, apply)
+
+
+def _nest_deep(tensors, metadata):
+    metadata["state"] = metadata["state"][:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
 DAMAGE = {
+    "step as a string": (_edit_state(lambda t: t["position"]["dict"]["step"].update(value="30")),
+                         'state.trainer.position.step: expected an integer >= 0'),
+    "an optimizer's count as text": (
+        _edit_state(lambda t: t["optimizer"]["dict"]["steps"].update(value="30")),
+        "optimizer.steps: expected an integer, found \"30\""),
+    "history rows of text": (
+        _edit_state(lambda t: t["history"]["dict"]["epochs"]["list"][0]["dict"]["train_loss"]
+                    .update(value="low")), "state.trainer.history.epochs[0].train_loss"),
+    "its JSON nested 100,000 deep": (lambda p: _rewrite(p, _nest_deep),
+                                     "(its state): nested deeper than 64 levels"),
     "empty": (lambda p: p.write_bytes(b""), "empty checkpoint file"),
     "truncated": (lambda p: p.write_bytes(p.read_bytes()[:-200]), "not a readable checkpoint"),
     "random bytes": (lambda p: p.write_bytes(bytes(range(256)) * 64), "not a readable checkpoint"),

@@ -87,8 +87,14 @@ STATE = obj({
     "config": dict_of(anything), "data_fingerprint": text(length=64)})
 
 
+KINDS = {"int": "an integer", "float": "a number", "str": "a text", "bool": "true or false",
+         "NoneType": "null", "list": "a list", "tuple": "a list", "dict": "an object",
+         "Tensor": "a tensor"}
+
+
 def _kind(value: Any) -> str:
-    return "list" if isinstance(value, (list, tuple)) else type(value).__name__
+    name = type(value).__name__
+    return KINDS.get(name, name)
 
 
 def check_like(saved: Any, fresh: Any, where: str) -> None:
@@ -96,12 +102,12 @@ def check_like(saved: Any, fresh: Any, where: str) -> None:
     just built): every key of `fresh` present, each value of the same kind, lists of the same
     length; so that a hand-edited checkpoint fails here rather than in the middle of a step."""
     if _kind(saved) != _kind(fresh):
-        raise SchemaError(where, f"a {_kind(fresh)}", saved if not isinstance(saved, torch.Tensor)
+        raise SchemaError(where, _kind(fresh), saved if not isinstance(saved, torch.Tensor)
                           else "a tensor")
     if isinstance(fresh, dict):
         for key, value in fresh.items():
             if key not in saved:
-                raise SchemaError(f"{where}.{key}", f"a {_kind(value)}", missing=True)
+                raise SchemaError(f"{where}.{key}", _kind(value), missing=True)
             check_like(saved[key], value, f"{where}.{key}")
     elif isinstance(fresh, (list, tuple)) and fresh:
         if len(saved) != len(fresh):

@@ -61,7 +61,8 @@ def unusable(column) -> tuple[str, int | None] | None:
                     if v is not None and not _utf8(v)), None)
         return "binary data that is not UTF-8 text", row
     if kind == pa.uint64():
-        too_big = pc.indices_nonzero(pc.fill_null(pc.greater(column, INT64_MAX), False))
+        limit = pa.scalar(INT64_MAX, pa.uint64())
+        too_big = pc.indices_nonzero(pc.fill_null(pc.greater(column, limit), False))
         row = too_big[0].as_py() if len(too_big) else None
         value = column[row].as_py() if row is not None else None
         return (f"an unsigned integer {value} beyond the 64-bit signed range "
@@ -145,5 +146,5 @@ def _check_float32_range(everything, columns: list, names: list[str], source: st
         if beyond.size:
             row = int(beyond[0])
             raise InputError(f"{at_row(source, first_row + row)}, column '{name}': "
-                             f"{values[row]!r} is beyond the range of float32 (±3.4e38), the "
+                             f"{float(values[row])!r} is beyond the range of float32 (±3.4e38), the "
                              f"precision lrnn computes in")

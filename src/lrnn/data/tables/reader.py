@@ -186,7 +186,7 @@ def _read_csv(f: BinaryIO, path: Path, delimiter: str, encoding: str, decimal: s
                 raise _csv_error(f, path, delimiter, encoding, str(exc)) from None
             # a later block did not fit the types seen in the first: type from all the data
             table = narrow_floats(pcsv.read_csv(source, **options), str(path))
-    except UnicodeDecodeError:
+    except UnicodeError:  # decoding inside pyarrow's reader
         raise text_files.not_text(f, path, encoding, None) from None
     except pa.ArrowInvalid as retry:
         raise _csv_error(f, path, delimiter, encoding, str(retry)) from None
@@ -218,8 +218,7 @@ def _hex_notes(source: str, table, options: dict) -> list[str]:
         if pc.any(is_hex).as_py():
             example = raw.column(name).filter(is_hex)[0].as_py().strip()
             notes.append(f"column '{name.strip()}': read hexadecimal numbers such as "
-                         f"{example!r} as integers ({int(example, 16)}); pass --categorical "
-                         f"{name.strip()} to keep them as text")
+                         f"{example!r} as integers ({int(example, 16)})")
     return notes
 
 

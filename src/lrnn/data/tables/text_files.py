@@ -61,7 +61,11 @@ def sniff(f: BinaryIO, path: Path, encoding: str) -> None:
                 raise InputError(f"{path}: starts with a {marked.upper()} byte-order mark; pass "
                                  f"--encoding {marked}")
             break
-    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
+    try:
+        text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(head)
+    except UnicodeError as exc:  # utf-32 without its byte-order mark, for one
+        raise InputError(f"{path}: the file is not valid {encoding} text ({exc}); pass its "
+                         f"--encoding") from None
     if "\0" in text:
         hint = "; it looks like UTF-16 text: pass --encoding utf-16-le (or utf-16-be)" \
             if family not in ("utf-16", "utf-32") and _looks_like_utf16(head) else ""
@@ -123,8 +127,9 @@ def first_undecodable_line(f: BinaryIO, encoding: str) -> int | None:
         block = f.read(1 << 20)
         try:
             text = decoder.decode(block, final=not block)
-        except UnicodeDecodeError as exc:
-            partial = block[:exc.start].decode(encoding, errors="replace")
+        except UnicodeError as exc:
+            start = getattr(exc, "start", 0)
+            partial = block[:start].decode(encoding, errors="replace") if start else ""
             return lines + partial.count("\n")
         lines += text.count("\n")
         if not block:
