@@ -104,9 +104,9 @@ def read_bytes(path: Path, what: str, limit: int | None = None) -> bytes:
 
 def is_run_dir(folder: Path) -> bool:
     """A folder lrnn wrote a run into: a model (model.json and its weights), a run being
-    written (its lock) or a run with checkpoints."""
+    written (its lock) or a run with lrnn's checkpoints."""
     return ((folder / "model.json").is_file() and (folder / "model.safetensors").exists()) \
-        or (folder / LOCK).exists() or (folder / CHECKPOINTS).is_dir()
+        or (folder / LOCK).exists() or any((folder / CHECKPOINTS).glob("ckpt-*.safetensors"))
 
 
 def inside_run_dir(path: Path) -> Path | None:

@@ -169,3 +169,12 @@ def test_parquet_input_to_predict(table_run, tmp_path):
     assert "ignoring columns the model does not know: extra" in ok.stderr
     bad = predict(table_run, parquet(tmp_path / "bad.parquet", {**columns, "colour": extra}))
     refused(bad, 2, "bad.parquet, column 'colour': a nested column (list<element: int64>)")
+
+
+def test_a_column_given_with_numeric_gets_no_categorical_advice(table_run, tmp_path):
+    """--categorical would contradict what the user said with --numeric."""
+    line = refused(lrnn_cli("train", "--data", str(table_run.parent / "table.csv"), "--target",
+                            "y", "--numeric", "colour", "--out", str(tmp_path / "run")), 2,
+                   "line 2, column 'colour': expected a number, found 'red'; a column given "
+                   "with --numeric")
+    assert "--categorical" not in line
