@@ -63,8 +63,8 @@ def test_full_disk(run, table_run, tmp_path, command):
 def test_full_disk_at_the_first_write_of_train(table_run, tmp_path):
     """The run folder's lock is train's first write: the folder it made is removed again."""
     before = snapshot(tmp_path)
-    refused(lrnn("train", "--data", str(table_run.parent / "table.csv"), "--target", "y", "--id-column", "id",
-                 "--out", str(tmp_path / "run"), preexec=full_disk()), 2,
+    refused(lrnn("train", "--data", str(table_run.parent / "table.csv"), "--target", "y",
+                 "--id-column", "id", "--out", str(tmp_path / "run"), preexec=full_disk()), 2,
             ".lock: cannot write (file too large")
     assert snapshot(tmp_path) == before and not (tmp_path / "run").exists()
 

@@ -185,7 +185,7 @@ def list_of(item: Check, min_len: int = 0, distinct: bool = False,
         if distinct:
             seen = set()
             for i, v in enumerate(value):
-                key = json.dumps(v, sort_keys=True)
+                key = (True, v) if isinstance(v, str) else (False, json.dumps(v, sort_keys=True))
                 if key in seen:
                     raise SchemaError(_at(where, i), "distinct values", v)
                 seen.add(key)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..errors import ArtifactError
 from .files import read_bytes, require_run_dir
-from .json_checks import (anything, check, dict_of, integer, list_of, nullable, number, obj, parse_json,
-                          text)
+from .json_checks import (anything, check, dict_of, integer, list_of, nullable, number, obj,
+                          parse_json, text)
 from .model_json import read_info
 from .safe_io import shown
 

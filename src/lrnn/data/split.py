@@ -12,8 +12,6 @@ import numpy as np
 
 from ..errors import InputError
 
-MIN_TRAIN_PER_CLASS = 5
-
 
 @dataclass(frozen=True)
 class SplitRows:
@@ -79,18 +77,15 @@ def split_rows(y: np.ndarray, *, own_test: bool, val_fraction: float, test_fract
 
 def small_split_warning(rows: SplitRows, n_classes: int, val_fraction: float,
                         test_fraction: float) -> str | None:
-    """A warning when the held-out splits leave the training split tiny: fewer rows than the
-    validation split, or than MIN_TRAIN_PER_CLASS a class."""
-    n_train, n_val = len(rows.train), len(rows.val) if rows.val is not None else 0
-    if n_train >= MIN_TRAIN_PER_CLASS * n_classes and n_train >= n_val:
+    """A warning when the held-out splits leave the training split tiny: smaller than the
+    validation or the test split, or fewer than two rows a class."""
+    n_train = len(rows.train)
+    n_val = len(rows.val) if rows.val is not None else 0
+    n_test = len(rows.test) if rows.test is not None else 0
+    if n_train >= max(n_val, n_test) and n_train >= 2 * n_classes:
         return None
     held = [f"--val-fraction {val_fraction} holds out {n_val:,}"] if n_val else []
     if rows.test is not None:
-        held.append(f"--test-fraction {test_fraction} holds out {len(rows.test):,}")
+        held.append(f"--test-fraction {test_fraction} holds out {n_test:,}")
     return (f"training on only {n_train:,} rows ({'; '.join(held)}); the model will be "
             f"barely trained: lower the fractions")
-
-
-def take_rows(X, rows: np.ndarray):
-    """Rows of a numpy array or a pyarrow Table."""
-    return X.take(rows) if hasattr(X, "schema") else X[rows]

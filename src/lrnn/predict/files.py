@@ -36,5 +36,6 @@ def predict_files(run_dir, inputs: list[str], output, console, force: bool = Fal
 def _image_rows(predictor, inputs: list[str]):
     from .image_inputs import read_image_inputs
 
-    X, names, what = read_image_inputs(inputs, predictor.image_shape)
+    X, names = read_image_inputs(inputs, predictor.image_shape)
+    what = inputs[0] if len(inputs) == 1 else f"{len(inputs)} image files"  # for messages
     return predictor.preprocessor.transform(X, what), ("file", names) if names else None

@@ -75,17 +75,16 @@ def _image(path: Path, shape: tuple[int, int]) -> np.ndarray:
     return pixels
 
 
-def read_image_inputs(paths: list[str], shape: tuple[int, int]) -> tuple[np.ndarray, list[str] | None, str]:
-    """(pixels [N, rows, cols] or [N, rows*cols], file names per row or None, what they are
-    for messages)."""
+def read_image_inputs(paths: list[str],
+                      shape: tuple[int, int]) -> tuple[np.ndarray, list[str] | None]:
+    """(pixels [N, rows, cols] or [N, rows*cols], file names per row or None)."""
     files = [Path(p) for p in paths]
     kinds = [_kind(p) for p in files]
     if all(k == "image" for k in kinds):
-        return np.stack([_image(p, shape) for p in files]), [str(p) for p in files], \
-            f"{len(files)} image files"
+        return np.stack([_image(p, shape) for p in files]), [str(p) for p in files]
     if len(files) != 1:
         raise InputError("expected one IDX or .npy file, or any number of image files; "
                          f"found {len(files)} inputs of kinds {', '.join(sorted(set(kinds)))}")
     if kinds[0] == "npy":
-        return _npy(files[0]), None, str(files[0])
-    return read_idx(files[0], IMAGES_NDIM), None, str(files[0])
+        return _npy(files[0]), None
+    return read_idx(files[0], IMAGES_NDIM), None

@@ -11,13 +11,15 @@ from .predictor import Predictor
 from .table_inputs import FileFormat, labelled_table
 
 
-def run_config(run_dir: Path, info: dict):
+def run_config(run_dir: Path, info: dict | None = None):
     """The run's config.toml as checked settings that agree with its model.json (the same
     data, the same target); anything else is an ArtifactError naming config.toml, before any
     data is read."""
+    from ..artifacts.model_json import read_info
     from ..artifacts.run_files import read_settings
     from ..config import SETTINGS, unknown_key_message
 
+    info = info if info is not None else read_info(Path(run_dir))
     path = Path(run_dir) / "config.toml"
     settings = read_settings(run_dir)
     for key in settings:
@@ -40,8 +42,8 @@ def run_config(run_dir: Path, info: dict):
     return config
 
 
-def held_out_test(run_dir: Path, info: dict, dataset: str | None = None,
-                  data_dir: str | None = None):
+def held_out_test(run_dir: Path, dataset: str | None = None, data_dir: str | None = None,
+                  info: dict | None = None):
     """(features, labels, what they are) of the test split the run was scored on, rebuilt from
     its config.toml (or `dataset`'s test split)."""
     from ..data import load
@@ -73,7 +75,7 @@ def evaluate_run(run_dir, console, dataset: str | None = None, data_dir: str | N
     if data:
         X, y, what = (*labelled_table(predictor, data, fmt, str(run_dir), console), data)
     else:
-        X, y, what = held_out_test(run_dir, predictor.info, dataset, data_dir)
+        X, y, what = held_out_test(run_dir, dataset, data_dir, info=predictor.info)
     X, notes = predictor.preprocessor.transform_with_notes(X, what)
     for note in notes:
         console.warn(note)

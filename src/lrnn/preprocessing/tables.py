@@ -115,8 +115,7 @@ def transform_table(state: dict[str, Any], table, source: str = "input") -> tupl
 
 
 def _encode_numeric(col, column, block: np.ndarray, source: str) -> str | None:
-    values = check_numbers(column, col["name"], source,
-                           remedy="the model was trained on numbers in this column")
+    values = check_numbers(column, col["name"], source, fitting=False)
     missing = np.isnan(values)
     values[missing] = col["median"]
     block[:, 0] = (values - col["mean"]) / col["std"]

@@ -15,8 +15,8 @@ from typing import Any
 import torch
 
 from ..artifacts.files import write_atomic
-from ..artifacts.json_checks import (SchemaError, anything, boolean, dict_of, integer, list_of, nullable,
-                                     number, obj, parse_json, text)
+from ..artifacts.json_checks import (SchemaError, anything, boolean, dict_of, integer,
+                                     list_of, nullable, number, obj, parse_json, text)
 from ..artifacts.safe_io import open_regular, refuse_link, shown
 from ..errors import ArtifactError
 from .callbacks import faults
@@ -57,8 +57,9 @@ def unflatten(description: Any, tensors: dict[str, torch.Tensor], where: str = "
                 for k, v in node["dict"].items()}
     if isinstance(node.get("list"), list):
         return [unflatten(v, tensors, f"{where}[{i}]") for i, v in enumerate(node["list"])]
-    if "value" in node and (node["value"] is None or isinstance(node["value"], (bool, int, float, str))):
-        return node["value"]
+    plain = node.get("value")
+    if "value" in node and (plain is None or isinstance(plain, (bool, int, float, str))):
+        return plain
     raise SchemaError(where, "a tensor of the file, an object, a list or a plain value",
                       description)
 

@@ -146,5 +146,5 @@ def _check_float32_range(everything, columns: list, names: list[str], source: st
         if beyond.size:
             row = int(beyond[0])
             raise InputError(f"{at_row(source, first_row + row)}, column '{name}': "
-                             f"{float(values[row])!r} is beyond the range of float32 (±3.4e38), the "
-                             f"precision lrnn computes in")
+                             f"{float(values[row])!r} is beyond the range of float32 "
+                             f"(±3.4e38), the precision lrnn computes in")

@@ -205,9 +205,13 @@ def _raise_bad_number(column, is_number, name: str, source: str, remedy: str | N
                      f"{value!r}{hint}; {remedy}")
 
 
-def check_numbers(column, name: str, source: str, remedy: str | None = None):
+def check_numbers(column, name: str, source: str, fitting: bool = True,
+                  remedy: str | None = None):
     """The column as float64 numbers (nulls as NaN); an error names the first bad cell and
-    says `remedy` (by default, for a column lrnn typed itself: pass --categorical)."""
+    says `remedy`: by default, when `fitting` a column lrnn typed itself, pass --categorical;
+    otherwise that the model was trained on numbers there."""
+    if remedy is None and not fitting:
+        remedy = "the model was trained on numbers in this column"
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc

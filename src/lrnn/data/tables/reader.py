@@ -23,8 +23,10 @@ OTHER_DELIMITERS = (";", "\t", "|", ",")
 ROW_INDEX = "(row index)"
 # What a text cell holds to mean "missing", in every format (CSV, TSV, Parquet), once the
 # spaces around it are trimmed: pyarrow's markers for CSV, and "?" (the UCI repository's).
-MISSING_MARKERS = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
-                   "1.#IND", "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null", "?")
+PYARROW_MISSING = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                   "1.#IND", "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null")
+EXTRA_MISSING = ("?",)
+MISSING_MARKERS = PYARROW_MISSING + EXTRA_MISSING
 MISSING_SHOWN = "'', NA, N/A, NaN, null, ? and the like"
 INTEGER_PATTERN = r"^[-+]?\d+$"
 NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
@@ -38,9 +40,9 @@ def read_table(path: str | Path, delimiter: str | None = None, encoding: str = "
     file: never a FIFO or a device) and every read goes through that one file object.
     Warnings worth showing are appended to `notes`."""
     path = Path(path)
-    with open_regular(path, "a data file (.csv, .tsv or .parquet)") as f:
+    with _open(path) as f:
         if is_parquet(path):
-            table = _read_parquet(native_path(f, path), path)
+            table = _read_parquet(arrow_source(f, path), path)
         else:
             text_encoding = text_files.text_encoding(encoding)
             text_files.sniff(f, path, text_encoding)
@@ -55,13 +57,28 @@ def read_table(path: str | Path, delimiter: str | None = None, encoding: str = "
     return table
 
 
-def native_path(f: BinaryIO, path: Path) -> str:
-    """A name by which pyarrow opens, with its own native reads, the very file `f` is: its
+def _open(path: Path) -> BinaryIO:
+    """The data as one binary file object, every read of it through that object: a regular
+    file (safe_io: never a FIFO or a device)."""
+    return open_regular(path, "a data file (.csv, .tsv or .parquet)")
+
+
+def arrow_source(f: BinaryIO, path: Path):
+    """What pyarrow reads, with its own native reads, for the very file `f` is: its
     descriptor's entry in /proc/self/fd (no race with a file swapped for a FIFO meanwhile),
-    or `path` where there is none. pyarrow reading through a Python file object instead made
-    the process abort at exit after a parse error ("terminate called without an active
-    exception": its read-ahead thread calls back into Python)."""
-    fd_path = Path(f"/proc/self/fd/{f.fileno()}")
+    or `path` where there is none; the bytes of a file object in memory. pyarrow reading
+    through a Python file object instead made the process abort at exit after a parse error
+    ("terminate called without an active exception": its read-ahead thread calls back into
+    Python)."""
+    import io
+
+    try:
+        fd = f.fileno()
+    except (OSError, io.UnsupportedOperation):
+        import pyarrow as pa
+
+        return pa.BufferReader(f.getvalue())
+    fd_path = Path(f"/proc/self/fd/{fd}")
     return str(fd_path) if fd_path.exists() else str(path)
 
 
@@ -167,7 +184,7 @@ def _csv_options(delimiter: str, encoding: str, decimal: str):
         parse_options=pcsv.ParseOptions(delimiter=delimiter),
         # the markers mean missing in text columns too, as in pandas
         convert_options=pcsv.ConvertOptions(strings_can_be_null=True, decimal_point=decimal,
-                                            null_values=list(MISSING_MARKERS[:-1])),
+                                            null_values=list(PYARROW_MISSING)),
     )
 
 
@@ -177,15 +194,14 @@ def _read_csv(f: BinaryIO, path: Path, delimiter: str, encoding: str, decimal: s
     import pyarrow.csv as pcsv
 
     options = _csv_options(delimiter, encoding, decimal)
-    source = native_path(f, path)
     try:
         try:
-            table = _stream_csv(source, str(path), options)
+            table = _stream_csv(lambda: arrow_source(f, path), str(path), options)
         except pa.ArrowInvalid as exc:
             if "conversion error" not in str(exc):
                 raise _csv_error(f, path, delimiter, encoding, str(exc)) from None
             # a later block did not fit the types seen in the first: type from all the data
-            table = narrow_floats(pcsv.read_csv(source, **options), str(path))
+            table = narrow_floats(pcsv.read_csv(arrow_source(f, path), **options), str(path))
     except UnicodeError:  # decoding inside pyarrow's reader
         raise text_files.not_text(f, path, encoding, None) from None
     except pa.ArrowInvalid as retry:
@@ -194,7 +210,8 @@ def _read_csv(f: BinaryIO, path: Path, delimiter: str, encoding: str, decimal: s
         if pa.types.is_binary(column.type):
             raise text_files.not_text(f, path, encoding, name)
     if notes is not None and text_files.holds_hex(f):
-        notes += [f"{path}: {note}" for note in _hex_notes(source, table, options)]
+        notes += [f"{path}: {note}" for note in _hex_notes(arrow_source(f, path), table,
+                                                          options)]
     return table
 
 
@@ -222,30 +239,28 @@ def _hex_notes(source: str, table, options: dict) -> list[str]:
     return notes
 
 
-def _stream_csv(path: str, source: str, options: dict):
+def _stream_csv(arrow, source: str, options: dict):
     """Read block by block, narrowing each block's floats at once: the peak stays near the
     narrowed table (a one-shot read held ~3x the parsed float64 data on a 1M-row file)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     batches, rows = [], 0
-    for batch in pcsv.open_csv(path, **options):
+    for batch in pcsv.open_csv(arrow(), **options):
         batches.append(narrow_floats(pa.Table.from_batches([batch]), source, rows))
         rows += batch.num_rows
     if not batches:
-        return pcsv.open_csv(path, **options).schema.empty_table()
+        return pcsv.open_csv(arrow(), **options).schema.empty_table()
     return pa.concat_tables(batches)
 
 
 def _csv_error(f: BinaryIO, path: Path, delimiter: str, encoding: str,
                message: str) -> InputError:
     """Turn a pyarrow parse error into ours, finding the line when a row is malformed."""
-    import os
-
     if "Empty CSV file" in message:
+        size = f.seek(0, 2)
         f.seek(0)
-        head = f.read(BLOCK_BYTES)
-        if os.fstat(f.fileno()).st_size > BLOCK_BYTES and b"\n" not in head:
+        if size > BLOCK_BYTES and b"\n" not in f.read(BLOCK_BYTES):
             return InputError(f"{path} line 1: longer than the {BLOCK_BYTES >> 20} MiB read "
                               f"block (a file without line breaks?); expected one row per line")
         return InputError(f"{path}: expected a header and data rows, found an empty file")
