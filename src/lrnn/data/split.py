@@ -89,3 +89,8 @@ def small_split_warning(rows: SplitRows, n_classes: int, val_fraction: float,
         held.append(f"--test-fraction {test_fraction} holds out {n_test:,}")
     return (f"training on only {n_train:,} rows ({'; '.join(held)}); the model will be "
             f"barely trained: lower the fractions")
+
+
+def take_rows(X, rows: np.ndarray):
+    """Rows of a numpy array or a pyarrow Table."""
+    return X.take(rows) if hasattr(X, "schema") else X[rows]

@@ -94,14 +94,6 @@ def test_utf16_and_utf32_files_with_the_right_encoding(table_run, tmp_path, enco
     assert (tmp_path / "new.csv.out.csv").read_text() == (tmp_path / "utf8.csv").read_text()
 
 
-def test_training_on_utf16_with_the_flag(tmp_path):
-    path = tmp_path / "data.csv"
-    path.write_bytes(TABLE_CSV.encode("utf-16"))
-    result = lrnn_cli("train", "--data", str(path), "--target", "y", "--id-column", "id",
-                      "--encoding", "utf-16", "--out", str(tmp_path / "run"), "-q")
-    assert result.returncode == 0, result.stderr
-
-
 @pytest.mark.parametrize("data,flags,message", [
     (TABLE_CSV.encode("utf-16"), [], "starts with a UTF-16 byte-order mark; pass --encoding "
                                      "utf-16"),
