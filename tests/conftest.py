@@ -73,3 +73,31 @@ def breast_cancer_run(tmp_path_factory) -> Path:
     result = lrnn_cli("train", "--dataset", "breast_cancer", "--model", "logreg", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+def refused(result: subprocess.CompletedProcess, code: int, message: str) -> str:
+    """The shape of every refusal (RELIABILITY.md): exit `code`, one line on stderr that holds
+    `message`, no traceback. Returns the line."""
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == code, result.stderr
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    return lines[0]
+
+
+TABLE_CSV = "id,size,colour,y\n" + "".join(
+    f"{i},{(i * 37 % 50) / 10:.1f},{('red', 'blue', 'green')[i % 3]},{'ab'[(i * 37 % 50) > 24]}\n"
+    for i in range(60))
+
+
+@pytest.fixture(scope="session")
+def table_run(tmp_path_factory) -> Path:
+    """A logistic regression on a tiny CSV (60 rows: an id, a number, a category, a two-class
+    target), trained once: the run that the artifact and input tests copy and damage. Its
+    training file is `table_run.parent / "table.csv"`."""
+    folder = tmp_path_factory.mktemp("table-run")
+    (folder / "table.csv").write_text(TABLE_CSV)
+    out = folder / "run"
+    result = lrnn_cli("train", "--data", str(folder / "table.csv"), "--target", "y",
+                      "--id-column", "id", "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    return out

@@ -19,6 +19,7 @@ from .config.recipes import resolve
 from .console import Console
 from .errors import ArtifactError, PeerFailed
 from .evaluation.scoring import score_test
+from .models import memory
 from .models.torch_models import architecture, build, numpy_weights
 from .preprocessing.prepare import Prepared, TrainData, prepare
 from .reporting.run_outputs import FinishedRun, publish
@@ -37,12 +38,9 @@ class Run:
 
 
 def default_out(config: RunConfig) -> Path:
+    """runs/<data>-<model>-<time>; RunDir.claim adds -2, -3... when that is taken."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = f"{config.source_name}-{config.model}-{stamp}"
-    out, n = Path("runs") / base, 2
-    while out.exists():
-        out, n = Path("runs") / f"{base}-{n}", n + 1
-    return out
+    return Path("runs") / f"{config.source_name}-{config.model}-{stamp}"
 
 
 def run(config: RunConfig, console: Console | None = None) -> Run:
@@ -54,11 +52,16 @@ def run(config: RunConfig, console: Console | None = None) -> Run:
 
         tensorboard.require()
     out = distributed.broadcast(Path(config.out) if config.out else default_out(config))
-    RunDir.check_new(out)
+    if config.out:
+        RunDir.check_new(out)
     device = distributed.device_for(choose_device(config.device))
     prepared = prepare(config, device, console)
-    run_dir = _for_every_process(lambda: RunDir.create(out), out)
-    return _train(resolve(config, len(prepared.train)), prepared, run_dir, device, console)
+    config = resolve(config, len(prepared.train))
+    arch = architecture(config, prepared.preprocessor.n_features, prepared.dataset.n_classes)
+    memory.check_fits(arch, config, len(prepared.train), device)
+    open_dir = (lambda: RunDir.create(out)) if config.out else (lambda: RunDir.claim(out))
+    run_dir = _for_every_process(open_dir, out)
+    return _train(config, prepared, run_dir, device, console)
 
 
 def resume(path: Path, given: dict[str, Any], console: Console | None = None) -> Run:
@@ -123,6 +126,7 @@ def _model_and_rows(config: RunConfig, prepared: Prepared, device) -> tuple[Any,
     (class weights applied)."""
     seed_everything(config.seed, config.deterministic)
     arch = architecture(config, prepared.preprocessor.n_features, prepared.dataset.n_classes)
+    memory.check_fits(arch, config, len(prepared.train), device)
     train = prepared.train
     if config.class_weight == "balanced":
         train = balanced_weights(train, prepared.dataset.n_classes)
@@ -141,7 +145,8 @@ def _for_every_process(open_as_writer: Callable[[], RunDir], path: Path) -> RunD
             failure = exc
     if not distributed.all_agree(failure is None):
         raise failure or PeerFailed(f"{path}: process 0 could not open the run folder")
-    return run_dir or RunDir.follower(path)
+    chosen = distributed.broadcast(run_dir.path if run_dir else None)  # claim may add -2
+    return run_dir or RunDir.follower(chosen)
 
 
 def balanced_weights(train: TrainData, n_classes: int) -> TrainData:

@@ -40,9 +40,15 @@ def test_round_trip(iris_run):
     assert predictor.predict_proba([[5.1, 3.5, 1.4, 0.2]]).shape == (1, 3)
 
 
-def _edit_json(run, change):
+def _edit_json(run, change, reseal=True):
+    """Change model.json; `reseal`: with its content hash recomputed, as a consistent file
+    whose content is wrong, so that the checks behind the hash are what is tested."""
+    from lrnn.artifacts.model_schema import content_sha256
+
     info = json.loads((run / "model.json").read_text())
     change(info)
+    if reseal:
+        info["model_sha256"] = content_sha256(info)
     (run / "model.json").write_text(json.dumps(info))
 
 
@@ -62,7 +68,9 @@ DAMAGES = [
      "newer than this lrnn reads"),
     (lambda r: _edit_json(r, lambda i: i["architecture"].update(hidden_layer_sizes=[9])),
      "do not match the architecture"),
-    (lambda r: _edit_json(r, lambda i: i.pop("classes")), "missing keys classes"),
+    (lambda r: _edit_json(r, lambda i: i.pop("classes")), "classes: missing"),
+    (lambda r: _edit_json(r, lambda i: i["classes"].reverse(), reseal=False),
+     "its content differs from its model_sha256"),
 ]
 
 
@@ -76,7 +84,7 @@ def test_damaged_artifact(iris_run, tmp_path, damage, message):
 
 def test_json_weights_disagreement_is_exit_3_in_cli(iris_run, tmp_path):
     run = copy_run(iris_run, tmp_path)
-    _edit_json(run, lambda i: i["architecture"].update(n_features=5))
+    _edit_json(run, lambda i: i["architecture"].update(hidden_layer_sizes=[9]))
     result = lrnn_cli("evaluate", str(run))
     assert result.returncode == 3 and "do not match" in result.stderr
 

@@ -127,7 +127,7 @@ def test_help_shows_defaults():
     (["--C", "1", "--alpha", "1"], "set one of them"),
     (["--hidden-layer-sizes", "10,x"], "comma-separated layer widths"),
     (["--learning-rate", "0.1"], "unrecognized arguments: --learning-rate"),
-    (["--config", "missing.toml"], "missing.toml: config file not found"),
+    (["--config", "missing.toml"], "missing.toml: file not found"),
     (["--device", "cuda"], "--device cuda: not available"),
     (["--val-fraction", "1.5"], "--val-fraction: expected a number >= 0 and < 1"),
 ])

@@ -27,9 +27,14 @@ def _copy(run: Path, tmp_path: Path) -> Path:
 
 
 def _edit_model_json(run: Path, change) -> None:
+    """Change model.json as a careless hand would, its content hash made to agree so that the
+    change reaches the checks behind the hash."""
+    from lrnn.artifacts.model_schema import content_sha256
+
     path = run / "model.json"
     info = json.loads(path.read_text())
     change(info)
+    info["model_sha256"] = content_sha256(info)
     path.write_text(json.dumps(info))
 
 
@@ -49,9 +54,11 @@ DAMAGES = {
         (run / "model.safetensors").read_bytes()[:100]), "sha256 differs"),
     "model.json not JSON": (lambda run: (run / "model.json").write_text("{"), "not valid JSON"),
     "unknown preprocessing": (lambda run: _edit_model_json(
-        run, lambda i: i["preprocessing"].update(kind="audio")), "preprocessing kind 'audio'"),
+        run, lambda i: i["preprocessing"].update(kind="audio")),
+        "preprocessing.kind: expected one of image, table, matrix"),
     "a column without its median": (lambda run: _edit_model_json(
-        run, lambda i: i["preprocessing"]["columns"][0].pop("median")), "unusable"),
+        run, lambda i: i["preprocessing"]["columns"][0].pop("median")),
+        "preprocessing.columns[0].median: missing"),
     "weights of another shape": (lambda run: _edit_model_json(
         run, lambda i: i["architecture"].update(hidden_layer_sizes=[8])), "do not match"),
 }

@@ -70,7 +70,7 @@ def test_predict_bad_inputs(mnist_logreg_run, tmp_path, case):
         args, message = [str(tmp_path / "notes.txt")], "expected an IDX images file"
     else:
         np.save(tmp_path / "x.npy", np.array([{"a": 1}], dtype=object))
-        args, message = [str(tmp_path / "x.npy")], "not a plain numeric .npy"
+        args, message = [str(tmp_path / "x.npy")], "found dtype object (object arrays are pickles"
     before = snapshot(tmp_path)
     result = lrnn_cli("predict", str(mnist_logreg_run), *args, "-o", str(out))
     assert result.returncode == 2, result.stderr

@@ -87,8 +87,31 @@ def _wrong_shape(tensors, metadata):
     tensors[name] = torch.zeros(3, 3)
 
 
+def _edit_state(change):
+    """Change the JSON description of the checkpoint's state (its "state" metadata)."""
+    def apply(tensors, metadata):
+        description = json.loads(metadata["state"])
+        change(description["dict"]["trainer"]["dict"])
+        metadata["state"] = json.dumps(description)
+    return lambda p: _rewrite(p, apply)
+
+
+def _nest_deep(tensors, metadata):
+    metadata["state"] = metadata["state"][:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
 DAMAGE = {
-    "empty": (lambda p: p.write_bytes(b""), "empty or missing checkpoint file"),
+    "step as a string": (_edit_state(lambda t: t["position"]["dict"]["step"].update(value="30")),
+                         'state.trainer.position.step: expected an integer >= 0'),
+    "an optimizer's count as text": (
+        _edit_state(lambda t: t["optimizer"]["dict"]["steps"].update(value="30")),
+        "optimizer.steps: expected an integer, found \"30\""),
+    "history rows of text": (
+        _edit_state(lambda t: t["history"]["dict"]["epochs"]["list"][0]["dict"]["train_loss"]
+                    .update(value="low")), "state.trainer.history.epochs[0].train_loss"),
+    "its JSON nested 100,000 deep": (lambda p: _rewrite(p, _nest_deep),
+                                     "(its state): nested deeper than 64 levels"),
+    "empty": (lambda p: p.write_bytes(b""), "empty checkpoint file"),
     "truncated": (lambda p: p.write_bytes(p.read_bytes()[:-200]), "not a readable checkpoint"),
     "random bytes": (lambda p: p.write_bytes(bytes(range(256)) * 64), "not a readable checkpoint"),
     "tensors disagree with the description": (lambda p: _rewrite(p, _wrong_shape),
@@ -137,12 +160,15 @@ def test_planted_pickle_checkpoint_never_runs(interrupted, tmp_path, force_unsaf
 def test_planted_pickle_model_never_runs(tmp_path, force_unsafe):
     import hashlib
 
+    from lrnn.artifacts.model_schema import content_sha256
+
     run = tmp_path / "run"
     assert lrnn_cli("train", *SETTINGS, "--out", str(run), "-q").returncode == 0
     marker = tmp_path / "pwned"
     plant_pickle(run / "model.safetensors", marker)
     info = json.loads((run / "model.json").read_text())
     info["weights_sha256"] = hashlib.sha256((run / "model.safetensors").read_bytes()).hexdigest()
+    info["model_sha256"] = content_sha256(info)  # a consistent model.json: the weights are tried
     (run / "model.json").write_text(json.dumps(info))
     import numpy as np
 

@@ -1,10 +1,10 @@
 """model.json: what a saved model is (format version, versions, task, class labels,
-architecture, preprocessing state, input schema, the weights' sha256), built here for every
-kind of run (`lrnn train` and the estimators) and checked here when read."""
+architecture, preprocessing state, input schema, the weights' sha256 and the sha256 of its own
+content), built and written here for every kind of run (`lrnn train` and the estimators), and
+read back here through the checks of model_schema.py."""
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from importlib import metadata
@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..errors import ArtifactError
-from .files import read_bytes
+from .files import read_bytes, write_json
+from .json_checks import parse_json
+from .model_schema import FORMAT_VERSION, check_model_info, content_sha256
 
-FORMAT_VERSION = 1
 MODEL_JSON = "model.json"
-REQUIRED_KEYS = ("format_version", "classes", "architecture", "preprocessing", "weights_sha256")
+MAX_BYTES = 256 << 20  # a table of 10,000 columns of 50 levels each is ~20 MB
 
 
 def package_version(name: str) -> str | None:
@@ -62,19 +62,18 @@ def describe_model(*, dataset: str, classes, threshold: float, architecture: dic
     }
 
 
+def write_model_json(folder: Path, info: dict[str, Any]) -> dict[str, Any]:
+    """Write model.json into `folder` with the sha256 of its content; return what was written."""
+    info = dict(info, format_version=FORMAT_VERSION)
+    info.pop("model_sha256", None)
+    info["model_sha256"] = content_sha256(info)
+    write_json(Path(folder) / MODEL_JSON, info)
+    return info
+
+
 def read_info(run_dir: Path) -> dict[str, Any]:
+    """model.json of a run, checked in full (model_schema.py); ArtifactError otherwise."""
     path = Path(run_dir) / MODEL_JSON
-    try:
-        info = json.loads(read_bytes(path, "the model description"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ArtifactError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(info, dict):
-        raise ArtifactError(f"{path}: expected a JSON object, found {type(info).__name__}")
-    missing = [k for k in REQUIRED_KEYS if k not in info]
-    if missing:
-        raise ArtifactError(f"{path}: missing keys {', '.join(missing)}")
-    version = info["format_version"]
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ArtifactError(f"{path}: format_version {version!r} is newer than this lrnn reads "
-                            f"(up to {FORMAT_VERSION}); upgrade lrnn")
+    info = parse_json(read_bytes(path, "the model description", limit=MAX_BYTES), str(path))
+    check_model_info(info, str(path))
     return info

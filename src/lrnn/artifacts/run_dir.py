@@ -10,30 +10,22 @@ artifact exactly when it has model.json.
 
 from __future__ import annotations
 
-import errno
 import fcntl
+import itertools
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import Callable
 
-from ..errors import InputError, StorageError
-from .files import is_new_folder, require_run_dir, umask_mode
+from ..errors import InputError
+from .files import (CHECKPOINTS, LOCK, PUBLISHED, is_new_folder, require_run_dir,
+                    storage_error, umask_mode)
 from .model_json import MODEL_JSON
+from .safe_io import refuse_link, shown
 
-LOCK = ".lock"
-CHECKPOINTS = "checkpoints"
-KEEP = {LOCK, CHECKPOINTS}  # what publishing never touches
-
-
-def storage_error(path: Path, exc: OSError) -> StorageError:
-    """A write that the disk refused, as one line."""
-    what = {errno.ENOSPC: "no space left on the device", errno.EFBIG: "file too large for the "
-            "disk or its limits", errno.EDQUOT: "disk quota exceeded",
-            errno.EACCES: "no permission", errno.EROFS: "read-only file system"}
-    reason = what.get(exc.errno, exc.strerror or str(exc))
-    return StorageError(f"{path}: cannot write ({reason}); nothing was published there")
+STAGE_PREFIX = ".publish-"
 
 
 class RunDir:
@@ -51,11 +43,34 @@ class RunDir:
     def create(cls, path: Path) -> "RunDir":
         """A new run directory; `path` must not exist or be an empty folder."""
         cls.check_new(path)
+        made = _make_dirs(path)
+        return cls._locked(path, made)
+
+    @classmethod
+    def claim(cls, base: Path) -> "RunDir":
+        """A new run directory named `base`, else `base-2`, `base-3`, ...: the first that this
+        process creates itself (mkdir is the claim, so two runs started in the same second get
+        two folders)."""
+        made = _make_dirs(base.parent)
+        for n in itertools.count(1):
+            path = base if n == 1 else base.with_name(f"{base.name}-{n}")
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                _remove_made(made)
+                raise storage_error(path, exc) from None
+            return cls._locked(path, made + [path])
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _locked(cls, path: Path, made: list[Path]) -> "RunDir":
         try:
-            path.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise storage_error(path, exc) from None
-        return cls(path, _lock(path), created=True)
+            return cls(path, _lock(path), created=True)
+        except BaseException:
+            _remove_made(made)
+            raise
 
     @classmethod
     def open_existing(cls, path: Path) -> "RunDir":
@@ -75,17 +90,24 @@ class RunDir:
         return self.path / CHECKPOINTS
 
     def publish(self, write_files: Callable[[Path], None]) -> None:
-        """Write the artifact with `write_files(folder)` and move it into the run directory."""
-        stage = Path(tempfile.mkdtemp(prefix=".publish-", dir=self.path))
-        stage.chmod(umask_mode(0o777))
+        """Write the artifact with `write_files(folder)` and move it into the run directory.
+        Only the names lrnn publishes are replaced: a user's own files in the folder stay."""
+        try:
+            stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=self.path))
+            stage.chmod(umask_mode(0o777))
+        except OSError as exc:
+            raise storage_error(self.path, exc) from None
         try:
             write_files(stage)
+            new = {p.name for p in stage.iterdir()}
             (self.path / MODEL_JSON).unlink(missing_ok=True)
-            for old in self.path.iterdir():
-                if old.name not in KEEP and old != stage:
+            for name in sorted(set(PUBLISHED) | new):
+                _remove(self.path / name)
+            for old in self.path.glob(f"{STAGE_PREFIX}*"):  # left by a killed process
+                if old != stage:
                     _remove(old)
-            for new in sorted(stage.iterdir(), key=lambda p: p.name == MODEL_JSON):
-                os.replace(new, self.path / new.name)
+            for name in sorted(new, key=lambda n: n == MODEL_JSON):
+                os.replace(stage / name, self.path / name)
         except OSError as exc:
             raise storage_error(self.path, exc) from None
         finally:
@@ -103,22 +125,66 @@ class RunDir:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
+def _make_dirs(path: Path) -> list[Path]:
+    """mkdir -p `path`; the folders it created, outermost first."""
+    missing = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        missing.insert(0, folder)
+    for i, folder in enumerate(missing):
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            _remove_made(missing[:i])
+            raise storage_error(folder, exc) from None
+    return missing
+
+
+def _remove_made(made: list[Path]) -> None:
+    """Remove folders that this process created, innermost first, while they are empty."""
+    for folder in reversed(made):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+
+
 def _lock(path: Path) -> int:
-    fd = os.open(path / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    """Hold the run folder's lock (its .lock file, never through a link), holding this
+    process's id; a write the disk refuses is a StorageError and leaves no lock behind."""
+    lock = path / LOCK
+    refuse_link(lock, InputError)
     try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                     0o644)
+    except OSError as exc:
+        raise storage_error(lock, exc) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"{shown(lock)}: expected lrnn's lock file, found something that "
+                             f"is not a regular file")
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
         os.close(fd)
         raise InputError(f"{path}: another lrnn run (pid {holder}) is writing this folder; "
                          f"choose another --out") from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    except BaseException:
+        os.close(fd)
+        raise
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    except OSError as exc:
+        os.close(fd)
+        lock.unlink(missing_ok=True)
+        raise storage_error(lock, exc) from None
     return fd
 
 
 def _remove(path: Path) -> None:
-    if path.is_dir():
-        shutil.rmtree(path)
-    else:
+    if path.is_symlink() or path.is_file():
         path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)

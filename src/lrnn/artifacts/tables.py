@@ -1,18 +1,38 @@
 """Every CSV file lrnn writes (history.csv, evals.csv, predictions.csv, `lrnn predict`'s
-output), through one writer."""
+output), through one writer, which neutralizes spreadsheet formulas.
+
+CSV injection (OWASP, "CSV Injection"): a spreadsheet opening the file runs a cell that begins
+with =, +, -, @, a tab or a carriage return as a formula (`=HYPERLINK(...)`, `-2+3`,
+`@SUM(...)`). Every text cell and header of that kind gets a single quote in front, which the
+spreadsheet shows as text. A cell that is a plain number in decimal notation (-0.25, +3,
+-1.5e-05) is left as it is: a spreadsheet reads it as the number, not a formula, and numbers
+stay numbers for every other reader. Numbers lrnn writes itself (ints, floats) are never
+touched. Reading such a file back, a leading ' marks an escaped cell."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any, Iterable, Sequence
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def safe_cell(value: Any) -> Any:
+    """`value`, with a ' in front when it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) \
+            and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([safe_cell(h) for h in header])
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
     return buffer.getvalue()
 
 

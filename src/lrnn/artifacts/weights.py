@@ -1,6 +1,7 @@
-"""model.safetensors: the weights, written from numpy arrays and read back with their sha256
-checked against model.json's. safetensors holds tensors only, so loading runs no code; torch
-is never imported here."""
+"""model.safetensors: the weights, written from numpy arrays and read back (never through a
+link, and no larger than the architecture needs) with their sha256 checked against
+model.json's and their names, shapes and types against its architecture. safetensors holds
+tensors only, so loading runs no code; torch is never imported here."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import numpy as np
 from ..errors import ArtifactError
 from .files import read_bytes, require_run_dir, write_atomic
 from .model_json import read_info
+from .model_schema import check_weights, expected_shapes
 
 WEIGHTS = "model.safetensors"
 
@@ -42,13 +44,20 @@ def load_run(run_dir: str | Path) -> LoadedModel:
 
     run_dir = require_run_dir(Path(run_dir))
     info = read_info(run_dir)
-    blob = read_bytes(run_dir / WEIGHTS, "the model weights")
+    path = run_dir / WEIGHTS
+    blob = read_bytes(path, "the model weights", limit=largest_weights_file(info["architecture"]))
     if hashlib.sha256(blob).hexdigest() != info["weights_sha256"]:
-        raise ArtifactError(f"{run_dir / WEIGHTS}: sha256 differs from the one in model.json "
+        raise ArtifactError(f"{path}: sha256 differs from the one in model.json "
                             f"(corrupt, truncated or replaced)")
     try:
         weights = load(blob)
     except (SafetensorError, ValueError, RuntimeError, TypeError) as exc:
-        raise ArtifactError(f"{run_dir / WEIGHTS}: not a readable safetensors file "
-                            f"({exc})") from None
+        raise ArtifactError(f"{path}: not a readable safetensors file ({exc})") from None
+    check_weights(weights, info["architecture"], str(path))
     return LoadedModel(info=info, weights=weights)
+
+
+def largest_weights_file(arch: dict[str, Any]) -> int:
+    """The most bytes the weights of `arch` can take: float64 tensors and a generous header."""
+    values = sum(int(np.prod(shape, dtype=np.float64)) for shape in expected_shapes(arch).values())
+    return 8 * values + (1 << 20)

@@ -44,15 +44,17 @@ def tune(args: argparse.Namespace) -> int:
 
 
 def evaluate(args: argparse.Namespace) -> int:
+    from ..artifacts.files import check_output_file, write_json
     from ..predict.scoring import evaluate_run
 
+    if args.output:  # before any work: the same rules as predict's -o
+        check_output_file(Path(args.output), [p for p in (args.run, args.data) if p],
+                          args.force, kind="JSON")
     metrics, what = evaluate_run(args.run, Console(), args.dataset, args.data_dir, args.data,
                                  file_format(args))
     print(f"{args.run} on {what} ({metrics['n']:,} rows): accuracy {metrics['accuracy']:.2%}  "
           f"loss {metrics['loss']:.4f}")
     if args.output:
-        from ..artifacts.files import write_json
-
         write_json(Path(args.output), {"test": metrics})
     return 0
 

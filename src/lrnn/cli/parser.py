@@ -86,6 +86,8 @@ def _evaluate(sub) -> None:
     add_file_options(evaluate)
     evaluate.add_argument("-o", "--output", default=None, metavar="FILE.json",
                           help="also write the full metrics as JSON (default: print only)")
+    evaluate.add_argument("--force", action="store_true",
+                          help="overwrite FILE.json if it exists (default: refuse)")
 
 
 def _predict(sub) -> None:

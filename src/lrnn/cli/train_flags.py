@@ -54,18 +54,20 @@ def setting_values(args: argparse.Namespace) -> dict:
 
 def add_file_options(parser: argparse.ArgumentParser) -> None:
     """How a table file is written, for predict and evaluate."""
-    def delimiter(text: str) -> str:
-        try:
-            return parse_setting("delimiter", text, "--delimiter")
-        except LrnnError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
+    def parsed(name: str):
+        def parse(text: str):
+            try:
+                return parse_setting(name, text, f"--{name}")
+            except LrnnError as exc:
+                raise argparse.ArgumentTypeError(str(exc)) from None
+        return parse
 
-    parser.add_argument("--delimiter", type=delimiter, default=None, metavar="CHAR",
+    parser.add_argument("--delimiter", type=parsed("delimiter"), default=None, metavar="CHAR",
                         help=SETTINGS["delimiter"].metadata["help"].removeprefix("--data: ")
                         + " (default: , or tab for .tsv)")
     parser.add_argument("--decimal", choices=(".", ","), default=".",
                         help="decimal mark in numbers (default: .)")
-    parser.add_argument("--encoding", default="utf-8",
+    parser.add_argument("--encoding", type=parsed("encoding"), default="utf-8",
                         help="text encoding of table files (default: utf-8)")
 
 

@@ -17,6 +17,13 @@ def check_combinations(config: RunConfig) -> None:
         raise InputError("--data and --dataset: set one of them, found both")
     if config.data is not None and config.target is None:
         raise InputError(f"--data {config.data}: needs --target, the column to predict")
+    if config.id_column is not None and config.id_column == config.target:
+        raise InputError(f"--id-column {config.id_column}: is also the --target; the id "
+                         f"column is copied to predictions, the target is predicted: choose "
+                         f"another column")
+    if config.dropout is not None and config.model != "mlp":
+        raise InputError(f"--dropout {config.dropout:g}: applies to --model mlp only (found "
+                         f"--model {config.model})")
     if config.data is None:
         given = [name for name in FILE_SETTINGS if getattr(config, name) not in (None, ())]
         if given:

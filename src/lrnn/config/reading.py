@@ -27,19 +27,25 @@ def unknown_key_message(key: str, where: str) -> str:
     return f"{where}: unknown setting '{key}'{hint}"
 
 
+MAX_TOML_BYTES = 1 << 20  # settings, not data: a megabyte is far more than any needs
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Settings from a TOML file: flat `name = value` lines, the names of the CLI flags."""
+    """Settings from a TOML file: flat `name = value` lines, the names of the CLI flags. The
+    file is a regular file of at most MAX_TOML_BYTES (never a FIFO or a device)."""
+    from ..artifacts.safe_io import read_regular, shown
+
     path = Path(path)
+    data = read_regular(path, "a config file (TOML)", limit=MAX_TOML_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: config file not found") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read config file ({exc.__class__.__name__})") from None
-    try:
-        raw = tomllib.loads(text)
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{shown(path)}: not UTF-8 text, as TOML must be ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{shown(path)}: nested too deeply; expected flat `name = value` "
+                         f"lines") from None
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: not valid TOML ({exc})") from None
+        raise InputError(f"{shown(path)}: not valid TOML ({exc})") from None
     values = {}
     for key, value in raw.items():
         name = key.replace("-", "_")

@@ -43,7 +43,8 @@ class RunConfig:
                                     values.delimiter, "data", "CHAR")
     decimal: str | None = setting(None, "--data: decimal mark in numbers, . or , (default .)",
                                   values.decimal, "data", "CHAR")
-    encoding: str = setting("utf-8", "--data: text encoding of the file", values.text, "data")
+    encoding: str = setting("utf-8", "--data: text encoding of the file (utf-8, latin-1, cp1252, "
+                            "utf-16, ...)", values.encoding, "data")
     categorical: tuple[str, ...] = setting((), "--data: columns to treat as categories",
                                            values.names, "data", "COLUMNS")
     numeric: tuple[str, ...] = setting((), "--data: columns to treat as numbers", values.names,
@@ -94,7 +95,9 @@ class RunConfig:
         None, "learning-rate schedule over the whole run (step: x0.1 at 50%% and 75%%)",
         values.choice(SCHEDULES), "training")
     batch_size: int | None = setting(None, "mini-batch size (lbfgs: always the full batch)",
-                                     values.positive_int, "training")
+                                     values.ranged(True, 1, low_open=False,
+                                                   high=values.MAX_WIDTH, high_open=False),
+                                     "training")
     epochs: int | None = setting(None, "passes over the training data (lbfgs: iterations)",
                                  values.positive_int, "training")
     iterations: int | None = setting(

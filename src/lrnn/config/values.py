@@ -3,9 +3,14 @@ value, or raises ValueError(what was expected)."""
 
 from __future__ import annotations
 
+import codecs
 import math
 import os
 from typing import Any, Callable
+
+# The largest integer a setting takes: what torch and numpy hold in an int64, and TOML too.
+MAX_INT = 2**63 - 1
+MAX_WIDTH = 2**31 - 1  # a layer's width, a batch's rows (beyond any machine's memory anyway)
 
 
 def _number(value: Any, integer: bool) -> float | int:
@@ -22,8 +27,11 @@ def _number(value: Any, integer: bool) -> float | int:
     return result
 
 
-def ranged(integer: bool, low: float, low_open: bool, high: float = math.inf,
+def ranged(integer: bool, low: float, low_open: bool, high: float | None = None,
            high_open: bool = True) -> Callable[[Any], Any]:
+    """Numbers in a range; integers are never above MAX_INT (torch and numpy take int64)."""
+    if high is None:
+        high, high_open = (MAX_INT, False) if integer else (math.inf, True)
     kind = "an integer" if integer else "a number"
     low_txt = f"> {low}" if low_open else f">= {low}"
     high_txt = "" if high == math.inf else (f" and < {high}" if high_open else f" and <= {high}")
@@ -52,7 +60,7 @@ def choice(options: tuple[str, ...]) -> Callable[[Any], str]:
 
 
 def sizes(value: Any) -> tuple[int, ...]:
-    expected = "comma-separated layer widths, each an integer >= 1 (like 256,128)"
+    expected = f"comma-separated layer widths, each an integer from 1 to {MAX_WIDTH} (like 256,128)"
     if isinstance(value, str):
         value = [part for part in value.replace(" ", "").split(",") if part]
     if not isinstance(value, (list, tuple)) or not value:
@@ -61,16 +69,34 @@ def sizes(value: Any) -> tuple[int, ...]:
         widths = tuple(_number(v, integer=True) for v in value)
     except (TypeError, ValueError):
         raise ValueError(expected) from None
-    if any(s < 1 for s in widths):
+    if any(s < 1 or s > MAX_WIDTH for s in widths):
         raise ValueError(expected)
     return widths
 
 
 def text(value: Any) -> str:
+    """A non-empty text that is valid UTF-8 (a file name that is not could not be written into
+    the run's files)."""
     if isinstance(value, os.PathLike):  # the Python API takes paths too
         value = os.fspath(value)
     if not isinstance(value, str) or not value:
         raise ValueError("a non-empty text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("a text that is valid UTF-8 (rename the file)") from None
+    return value
+
+
+def encoding(value: Any) -> str:
+    """The name of a text encoding Python knows (not a bytes-to-bytes codec such as base64)."""
+    expected = "a text encoding such as utf-8, latin-1, cp1252 or utf-16"
+    try:
+        codec = codecs.lookup(text(value))
+    except (LookupError, ValueError):
+        raise ValueError(expected) from None
+    if not getattr(codec, "_is_text_encoding", True):  # rot13, base64, zlib, hex...
+        raise ValueError(expected)
     return value
 
 

@@ -63,11 +63,32 @@ def split_rows(y: np.ndarray, *, own_test: bool, val_fraction: float, test_fract
     val = None
     if val_fraction > 0:
         keep, held = stratified_indices(y[rows], val_fraction, seed + 1)
+        if (len(held) == 0 or len(keep) == 0) and test is not None and len(test) > len(rows):
+            raise InputError(f"--test-fraction {test_fraction}: holds out {len(test)} of "
+                             f"{len(y)} rows, leaving {len(rows)}: too few to train and "
+                             f"validate on (--val-fraction {val_fraction}); lower "
+                             f"--test-fraction")
         if len(held) == 0 or len(keep) == 0:
             raise InputError(f"--val-fraction {val_fraction}: too few rows ({len(rows)}) for a "
                              f"validation split; pass --val-fraction 0 to train without one")
         rows, val = rows[keep], rows[held]
     return SplitRows(train=rows, val=val, test=test)
+
+
+def small_split_warning(rows: SplitRows, n_classes: int, val_fraction: float,
+                        test_fraction: float) -> str | None:
+    """A warning when the held-out splits leave the training split tiny: smaller than the
+    validation or the test split, or fewer than two rows a class."""
+    n_train = len(rows.train)
+    n_val = len(rows.val) if rows.val is not None else 0
+    n_test = len(rows.test) if rows.test is not None else 0
+    if n_train >= max(n_val, n_test) and n_train >= 2 * n_classes:
+        return None
+    held = [f"--val-fraction {val_fraction} holds out {n_val:,}"] if n_val else []
+    if rows.test is not None:
+        held.append(f"--test-fraction {test_fraction} holds out {n_test:,}")
+    return (f"training on only {n_train:,} rows ({'; '.join(held)}); the model will be "
+            f"barely trained: lower the fractions")
 
 
 def take_rows(X, rows: np.ndarray):

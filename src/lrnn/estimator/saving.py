@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..artifacts import model_json
-from ..artifacts.files import is_new_folder, write_json
+from ..artifacts.files import is_new_folder
 from ..artifacts.run_dir import RunDir
 from ..artifacts.weights import save_weights
 from ..errors import ArtifactError
@@ -37,7 +37,7 @@ def save(estimator, path) -> None:
 
     def write_files(stage: Path) -> None:
         info["weights_sha256"] = save_weights(stage, estimator._state_weights())
-        write_json(stage / model_json.MODEL_JSON, info)
+        model_json.write_model_json(stage, info)
 
     run_dir = RunDir.create(out)  # published all at once, model.json last (run_dir.py)
     completed = False

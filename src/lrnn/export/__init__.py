@@ -107,7 +107,7 @@ def _load(run_dir: Path):
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _lrnn.ArtifactError(f"{run_dir / _lrnn.MODEL_JSON}: unusable description "
                                   f"({exc.__class__.__name__}: {exc})") from None
-    model_json = (run_dir / _lrnn.MODEL_JSON).read_bytes()
+    model_json = _lrnn.read_bytes(run_dir / _lrnn.MODEL_JSON, "the model description")
     return predictor, {"weights": loaded.info["weights_sha256"],
                        "model_json": hashlib.sha256(model_json).hexdigest()}
 

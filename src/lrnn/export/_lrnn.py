@@ -4,7 +4,7 @@ export in the data flow, or the artifacts and errors every stage uses)."""
 from __future__ import annotations
 
 from .._version import __version__
-from ..artifacts.files import write_atomic
+from ..artifacts.files import read_bytes, write_atomic
 from ..artifacts.model_json import MODEL_JSON
 from ..artifacts.run_dir import storage_error
 from ..artifacts.weights import WEIGHTS, load_run
@@ -17,7 +17,7 @@ from ..predict.scoring import held_out_test
 from ..preprocessing.images import PIXEL_SCALE
 from ..preprocessing.tables import as_text, width
 
-__all__ = ["__version__", "MODEL_JSON", "WEIGHTS", "load_run", "write_atomic", "check_numbers",
+__all__ = ["__version__", "MODEL_JSON", "WEIGHTS", "load_run", "read_bytes", "write_atomic", "check_numbers",
            "held_out_test", "ArtifactError", "InputError", "LrnnError", "LEAKY_SLOPE",
            "predicted_classes", "probabilities", "Predictor", "PIXEL_SCALE", "as_text", "width",
            "storage_error"]

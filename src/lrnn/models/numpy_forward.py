@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..artifacts.model_schema import expected_shapes, layer_names
 from ..errors import ArtifactError
 from ..preprocessing.images import PIXEL_SCALE
 from .activations import ACTIVATIONS, sigmoid
@@ -22,26 +23,6 @@ CHUNK_ROWS = 65_536  # bounds the hidden activations' memory on large inputs
 # float64 for the scikit-learn estimators, whose answers must not depend on how rows are
 # batched (scikit-learn's checks compare single rows with whole batches to 1e-7).
 FORWARD_DTYPES = {"float32": np.float32, "float64": np.float64}
-
-
-def layer_names(arch: dict[str, Any]) -> list[str]:
-    """The linear layers of a model, input to output, as named in its state dict
-    (torch_models.py)."""
-    if arch["model"] == "logreg":
-        return ["linear"]
-    return [f"hidden.{i}" for i in range(len(arch["hidden_layer_sizes"]))] + ["output"]
-
-
-def expected_shapes(arch: dict[str, Any]) -> dict[str, tuple[int, ...]]:
-    k = arch["n_classes"]
-    widths = [arch["n_features"], *arch.get("hidden_layer_sizes", []), 1 if k == 2 else k]
-    if arch["model"] == "logreg":
-        widths = [arch["n_features"], 1 if k == 2 else k]
-    shapes = {}
-    for name, (a, b) in zip(layer_names(arch), zip(widths, widths[1:])):
-        shapes[f"{name}.weight"] = (b, a)
-        shapes[f"{name}.bias"] = (b,)
-    return shapes
 
 
 def model_input(x: np.ndarray) -> np.ndarray:

@@ -42,4 +42,5 @@ def _image_rows(predictor, inputs: list[str], prepare_digits: bool):
     from .image_inputs import read_image_inputs
 
     X, names = read_image_inputs(inputs, predictor.image_shape, prepare if prepare_digits else None)
-    return predictor.preprocessor.transform(X), ("file", names) if names else None
+    what = inputs[0] if len(inputs) == 1 else f"{len(inputs)} image files"  # for messages
+    return predictor.preprocessor.transform(X, what), ("file", names) if names else None

@@ -6,23 +6,52 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import DATASETS, build_config, replace
-from ..errors import InputError
+from ..errors import ArtifactError, InputError
 from .predictor import Predictor
 from .table_inputs import FileFormat, labelled_table
 
 
+def run_config(run_dir: Path, info: dict | None = None):
+    """The run's config.toml as checked settings that agree with its model.json (the same
+    data, the same target); anything else is an ArtifactError naming config.toml, before any
+    data is read."""
+    from ..artifacts.model_json import read_info
+    from ..artifacts.run_files import read_settings
+    from ..config import SETTINGS, unknown_key_message
+
+    info = info if info is not None else read_info(Path(run_dir))
+    path = Path(run_dir) / "config.toml"
+    settings = read_settings(run_dir)
+    for key in settings:
+        if key not in SETTINGS:
+            raise ArtifactError(unknown_key_message(key, str(path)))
+    try:
+        config = build_config(settings)
+    except InputError as exc:
+        raise ArtifactError(f"{path}: {exc}") from None
+    trained_on = info.get("dataset")
+    if trained_on is not None and config.source_name != trained_on:
+        named = f"data = {config.data!r}" if config.data else f"dataset = {config.source_name!r}"
+        raise ArtifactError(f"{path}: {named}, but model.json says the run was trained on "
+                            f"{trained_on!r}; the file was edited or belongs to another run "
+                            f"(score other data with --data)")
+    target = info["input_schema"].get("target")
+    if config.target != target:
+        raise ArtifactError(f"{path}: target = {config.target!r}, but model.json's target is "
+                            f"{target!r}; the file was edited or belongs to another run")
+    return config
+
+
 def held_out_test(run_dir: Path, dataset: str | None = None, data_dir: str | None = None,
-                  download: bool = True):
+                  info: dict | None = None, download: bool = True):
     """(features, labels, what they are) of the test split the run was scored on, rebuilt from
     its config.toml (or `dataset`'s test split). `download`: fetch MNIST-style files that are
     not on this machine (otherwise an InputError)."""
-    from ..artifacts.run_files import read_settings
-    from ..config import DEFAULT_DATASET, IDX_DATASETS, SETTINGS
+    from ..config import DEFAULT_DATASET, IDX_DATASETS
     from ..data import load
     from ..data.split import split_rows, take_rows
 
-    settings = read_settings(run_dir)
-    config = build_config({k: v for k, v in settings.items() if k in SETTINGS})
+    config = run_config(run_dir, info)
     if dataset:
         if config.data is not None or dataset not in DATASETS:
             raise InputError(f"--dataset {dataset}: expected one of {', '.join(DATASETS)} for a "
@@ -62,9 +91,9 @@ def evaluate_run(run_dir, console, dataset: str | None = None, data_dir: str | N
     run_dir = Path(run_dir)
     predictor = Predictor.load(run_dir)
     if data:
-        X, y, what = (*labelled_table(predictor, data, fmt, str(run_dir)), data)
+        X, y, what = (*labelled_table(predictor, data, fmt, str(run_dir), console), data)
     else:
-        X, y, what = held_out_test(run_dir, dataset, data_dir)
+        X, y, what = held_out_test(run_dir, dataset, data_dir, info=predictor.info)
     X, notes = predictor.preprocessor.transform_with_notes(X, what)
     for note in notes:
         console.warn(note)

@@ -19,18 +19,24 @@ class FileFormat:
     decimal: str = "."
     encoding: str = "utf-8"
 
-    def read(self, path):
+    def read(self, path, console=None):
+        """The table in `path`; the reader's warnings go to `console`."""
         from ..data.tables.reader import read_table
 
-        return read_table(path, self.delimiter, self.encoding, self.decimal)
+        notes: list[str] = []
+        table = read_table(path, self.delimiter, self.encoding, self.decimal, notes)
+        for note in notes if console is not None else ():
+            console.warn(note)
+        return table
 
 
 def table_rows(predictor, path, fmt: FileFormat, console):
     """(features [N, F] as the model takes them, (id column, its values) or None)."""
-    table = fmt.read(path)
+    table = fmt.read(path, console)
     schema = predictor.info["input_schema"]
     needed = predictor.preprocessor.input_columns
-    missing = [c for c in needed if c not in table.column_names]
+    present = set(table.column_names)
+    missing = [c for c in needed if c not in present]
     if missing:
         raise InputError(f"{path}: missing columns {', '.join(missing)}; expected every column "
                          f"the model was trained on")
@@ -42,22 +48,26 @@ def table_rows(predictor, path, fmt: FileFormat, console):
     for note in notes:
         console.warn(f"{path}: {note}")
     id_column = schema.get("id_column")
-    if id_column and id_column not in table.column_names:
+    if id_column and id_column not in present:
         console.warn(f"{path}: no id column '{id_column}'; predictions follow the input's row "
                      f"order")
         id_column = None
+    if id_column:
+        from ..data.tables.arrow_types import check_usable
+
+        check_usable(table.column(id_column), id_column, str(path), fitting=False)
     ids = (id_column, table.column(id_column).to_pylist()) if id_column else None
     return X, ids
 
 
-def labelled_table(predictor, path, fmt: FileFormat, run_name: str):
+def labelled_table(predictor, path, fmt: FileFormat, run_name: str, console=None):
     """(the table, its target column as class indices) of a labelled file, for scoring."""
     from ..data.tables.dataset import encode_target
 
     target = predictor.info["input_schema"].get("target")
     if not target:
         raise InputError(f"--data: {run_name} was not trained on a file; use --dataset")
-    table = fmt.read(path)
+    table = fmt.read(path, console)
     if target not in table.column_names:
         raise InputError(f"{path}: no target column '{target}' to score against")
     y = encode_target(table.column(target), list(predictor.classes), target, str(path))

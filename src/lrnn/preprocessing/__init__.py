@@ -57,7 +57,7 @@ class Preprocessor:
         """Rows as stored in memory (uint8 pixels or float32 features), and notes on values
         that training never had (unseen categories, gaps in complete columns)."""
         if self.kind == "image":
-            return transform_images(self.state, X), []
+            return transform_images(self.state, X, source), []
         if self.kind == "matrix":
             from .matrix import transform_matrix
 

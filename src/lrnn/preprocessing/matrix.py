@@ -20,7 +20,7 @@ def transform_matrix(state: dict[str, Any], X) -> np.ndarray:
     name, in training order; anything else is taken as rows of numbers in that order."""
     names = state["features"]
     if hasattr(X, "column_names") or (hasattr(X, "columns") and hasattr(X, "dtypes")):
-        present = X.column_names if hasattr(X, "column_names") else list(X.columns)
+        present = set(X.column_names if hasattr(X, "column_names") else X.columns)
         missing = [n for n in names if n not in present]
         if missing:
             raise InputError(f"missing columns {', '.join(missing[:5])}; expected every column "

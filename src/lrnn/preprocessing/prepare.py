@@ -16,7 +16,7 @@ import torch
 
 from .. import data
 from ..console import Console
-from ..data.split import split_rows
+from ..data.split import small_split_warning, split_rows
 from . import Preprocessor
 
 
@@ -60,6 +60,10 @@ def prepare(config, device: torch.device, console: Console) -> Prepared:
     rows = split_rows(dataset.y, own_test=dataset.X_test is not None,
                       val_fraction=config.val_fraction, test_fraction=config.test_fraction,
                       seed=config.seed)
+    small = small_split_warning(rows, dataset.n_classes, config.val_fraction,
+                                config.test_fraction)
+    if small:
+        console.warn(small)
     features, own_test, y = dataset.X, dataset.X_test, dataset.y
     dataset = dataclasses.replace(dataset, X=None, X_test=None)
     pre = Preprocessor.fit(features, dataset.image_shape, dataset.schema, dataset.source,

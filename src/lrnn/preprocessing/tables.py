@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..data.tables.arrow_types import check_usable
 from ..data.tables.columns import MAX_LEVELS, check_numbers
 from ..errors import InputError
 
@@ -74,11 +75,14 @@ def feature_names(columns: list[dict[str, Any]]) -> list[str]:
 def fit_table(table, plan, source: str, rows: np.ndarray | None = None) -> dict[str, Any]:
     """Fit on the rows `rows` only (all when None), one column at a time to bound memory."""
     columns = []
+    numeric, categorical = set(plan.numeric), set(plan.categorical)
     for name in table.column_names:
+        if name not in numeric and name not in categorical:
+            continue
         column = table.column(name) if rows is None else table.column(name).take(rows)
-        if name in plan.numeric:
+        if name in numeric:
             columns.append(fit_numeric(name, column, source))
-        elif name in plan.categorical:
+        else:
             columns.append(fit_categorical(name, column))
     return {"kind": "table", "columns": columns, "dropped": dict(plan.dropped),
             "features": feature_names(columns)}
@@ -92,7 +96,8 @@ def width(col: dict[str, Any]) -> int:
 
 def transform_table(state: dict[str, Any], table, source: str = "input") -> tuple[np.ndarray, list[str]]:
     """float32 [N, features] and notes on values the training data never had."""
-    missing = [c["name"] for c in state["columns"] if c["name"] not in table.column_names]
+    present = set(table.column_names)  # a set: a list lookup per column was quadratic
+    missing = [c["name"] for c in state["columns"] if c["name"] not in present]
     if missing:
         raise InputError(f"{source}: missing columns {', '.join(missing)}; expected every "
                          f"column the model was trained on")
@@ -101,7 +106,9 @@ def transform_table(state: dict[str, Any], table, source: str = "input") -> tupl
     for col in state["columns"]:
         block = out[:, start:start + width(col)]
         encode = _encode_numeric if col["type"] == "numeric" else _encode_categorical
-        note = encode(col, table.column(col["name"]), block, source)
+        column = table.column(col["name"])
+        check_usable(column, col["name"], source, fitting=False)
+        note = encode(col, column, block, source)
         notes += [note] if note else []
         start += width(col)
     return out, notes

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 from pathlib import Path
 
 from .._version import __version__
@@ -29,7 +30,7 @@ def write_comparison(run_dirs: list[str], output: Path, force: bool = False) -> 
         raise InputError(f"-o {output}: expected a file name ending in .html")
     check_output_file(output, run_dirs, force, kind="HTML")
     # runs are named by their folders; by the paths given when two folders share a name
-    names = [Path(run).resolve().name for run in run_dirs]
+    names = [Path(os.path.realpath(run)).name for run in run_dirs]
     if len(set(names)) < len(names):
         names = list(run_dirs)
     runs = [run_files.read(run, name=name) for run, name in zip(run_dirs, names)]

@@ -47,7 +47,8 @@ def roc_and_precision_recall(y: np.ndarray, probs: np.ndarray, classes: list[str
     _label(ax_pr, "recall", "precision", "precision-recall")
     if len(curves) <= MAX_LEGEND_CLASSES:
         ax_roc.legend(fontsize=8, loc="lower right")
-        ax_pr.legend(fontsize=8, loc="lower left")
+        if ax_pr.get_legend_handles_labels()[0]:  # no curve when no class has test rows
+            ax_pr.legend(fontsize=8, loc="lower left")
     kind = f"positive class {classes[1]}" if len(classes) == 2 else "each class vs the rest"
     fig.suptitle(f"{title} ({kind})")
     save_figure(fig, path)

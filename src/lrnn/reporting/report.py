@@ -119,7 +119,7 @@ def _figures(paths: list[Path]) -> str:
                                          p.name))
     if not paths:
         return '<p class="note">No plots in plots/.</p>'
-    return "".join(image(p.read_bytes(), alt=p.stem,
+    return "".join(image(run_files.read_plot(p), alt=p.stem,
                          caption=f"{p.name}: {CAPTIONS.get(p.stem, '')}".rstrip(": "))
                    for p in paths)
 

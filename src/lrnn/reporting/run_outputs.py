@@ -55,6 +55,6 @@ def publish(run_dir, run: FinishedRun, record: RunRecord) -> None:
         record.timings.total()  # up to the report, which shows it
         write_json(stage / "metrics.json", run.metrics)
         report.write(stage, info, run_dir.path.name)
-        write_json(stage / model_json.MODEL_JSON, info)
+        model_json.write_model_json(stage, info)
 
     run_dir.publish(write_files)

@@ -33,6 +33,7 @@ from ..preprocessing.prepare import TrainData
 from . import distributed, lbfgs
 from .callbacks import Callback, EpochHook, overrides
 from .callbacks.standard import standard_callbacks
+from .checkpoints import check_like
 from .optimizers import make_optimizer
 from .schedules import lr_factor
 from .signals import StopRequests
@@ -246,6 +247,7 @@ class Trainer:
         trained.load_state_dict(state["model"])
         if self.lbfgs_twin is not None:
             self.model.load_state_dict(self.lbfgs_twin.state_dict())
+        check_like(state["optimizer"], self.optimizer.state_dict(), "optimizer")
         self.optimizer.load_state_dict(state["optimizer"])
         restore_rng(state["rng"], self.generator)
         mine = state.get("process_rng", [])

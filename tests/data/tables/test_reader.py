@@ -63,7 +63,8 @@ CASES = {
     "one class": (b"x,colour,y\n1,red,a\n2,blue,a\n3,red,a\n", [],
                   "target column 'y' has only one class (a)"),
     "empty target cells": (b"x,colour,y\n1,red,a\n2,blue,\n3,red,b\n4,red,\n", [],
-                           "2 empty cells in target column 'y' (lines 3, 5)"),
+                           "2 missing cells in target column 'y' (line 3, line 5: empty or a missing "
+                           "marker"),
     "too few rows for validation": (b"x,colour,y\n1,red,a\n2,blue,b\n3,red,a\n", [],
                                     "too few rows"),
     "only the target column": (b"y\na\nb\na\nb\n", [], "no feature columns left"),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ...artifacts.safe_io import open_regular
 from ...errors import InputError
 
 ELEMENT_TYPES = {
@@ -28,20 +29,6 @@ LABELS_NDIM = 1
 GZIP_MAGIC = b"\x1f\x8b"
 # Deflate cannot expand data by more than about 1032:1, which bounds what a gzip file can hold.
 MAX_DEFLATE_RATIO = 1032
-
-
-def is_gzip(path: Path) -> bool:
-    with open(path, "rb") as f:
-        return f.read(2) == GZIP_MAGIC
-
-
-def _gzip_isize(path: Path, size: int) -> int | None:
-    """The uncompressed length mod 2**32 that a gzip file records in its last 4 bytes."""
-    if size < 18:  # shorter than a gzip header plus trailer
-        return None
-    with open(path, "rb") as f:
-        f.seek(-4, os.SEEK_END)
-        return struct.unpack("<I", f.read(4))[0]
 
 
 class _Inflater:
@@ -82,21 +69,18 @@ class _Inflater:
 
 
 def _open(path: Path):
-    """The file's binary stream and (kind, exact length, largest possible length) of its content."""
-    try:
-        if path.is_dir():
-            raise IsADirectoryError
-        size = os.path.getsize(path)
-        if is_gzip(path):
-            length = ("gzip", _gzip_isize(path, size), size * MAX_DEFLATE_RATIO)
-            return _Inflater(path.read_bytes()), length
-        return open(path, "rb"), ("raw", size, size)
-    except FileNotFoundError:
-        raise InputError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: expected an IDX file, found a directory") from None
-    except PermissionError:
-        raise InputError(f"{path}: no permission to read") from None
+    """The file's binary stream and (kind, exact length, largest possible length) of its
+    content; a regular file only (safe_io: never a FIFO or a device)."""
+    f = open_regular(path, "an IDX file")
+    size = os.fstat(f.fileno()).st_size
+    head = f.read(2)
+    f.seek(0)
+    if head == GZIP_MAGIC:
+        with f:
+            compressed = f.read()
+        exact = struct.unpack("<I", compressed[-4:])[0] if size >= 18 else None
+        return _Inflater(compressed), ("gzip", exact, size * MAX_DEFLATE_RATIO)
+    return f, ("raw", size, size)
 
 
 def _read_header(f, path: Path, ndim: int, dtype: np.dtype) -> tuple[int, ...]:

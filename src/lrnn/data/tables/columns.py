@@ -18,8 +18,10 @@ The rule (also in the README), for each column in order:
    midnight), so that dates never seen in training still place a row in time.
 8. An unnamed first column of distinct whole numbers (pandas' saved row index) is dropped.
 Each drop and cap is reported as a warning naming the column.
-(The reader has already trimmed spaces around names and text cells, read "?" as missing and
-typed text columns whose every cell is a number as numbers.)
+(The reader has already trimmed spaces around names and text cells, read the missing markers
+("?", NA, ...) as missing the same way for every format, and typed text columns whose every
+cell is a number as numbers. Columns that cannot be features at all (nested Parquet columns,
+binary data) are refused, naming them: see arrow_types.py.)
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ import re
 from dataclasses import dataclass, field
 
 from ...errors import InputError
-from .reader import NUMBER_PATTERN, ROW_INDEX, line_of
+from .arrow_types import check_usable
+from .locations import at_row, is_parquet
+from .reader import NUMBER_PATTERN, ROW_INDEX
 
 LOW_CARDINALITY = 10
 ID_SHARE = 0.95
@@ -54,20 +58,24 @@ class ColumnPlan:
 
 def plan_columns(table, source: str, numeric=(), categorical=(), drop=()) -> ColumnPlan:
     """Decide each column's kind by the rule above."""
+    present = set(table.column_names)
     for flag, names in (("--numeric", numeric), ("--categorical", categorical), ("--drop", drop)):
-        missing = [n for n in names if n not in table.column_names]
+        missing = [n for n in names if n not in present]
         if missing:
             raise InputError(f"{flag}: no column {missing[0]!r} in {source}; columns: "
                              f"{', '.join(table.column_names)}")
     plan = ColumnPlan()
+    numeric, categorical, drop = set(numeric), set(categorical), set(drop)
     for name, column in zip(table.column_names, table.columns):
         if name in drop:
             plan.dropped[name] = "--drop"
-        elif name == ROW_INDEX:
+            continue
+        check_usable(column, name, source)
+        if name == ROW_INDEX:
             _drop(plan, name, "an unnamed first column of distinct whole numbers, taken for a "
                               "saved row index")
         elif name in numeric:
-            check_numbers(column, name, source)
+            check_numbers(column, name, source, remedy="a column given with --numeric")
             plan.numeric.append(name)
         elif name in categorical:
             plan.categorical.append(name)
@@ -116,7 +124,7 @@ def _text_column(plan: ColumnPlan, name: str, column, present: int, source: str)
     is_number = pc.match_substring_regex(column, NUMBER_PATTERN)
     numbers = pc.sum(is_number).as_py() or 0
     if numbers >= NUMERIC_TEXT_SHARE * present:
-        _raise_bad_number(column, is_number, name, source)
+        _raise_bad_number(column, is_number, name, source, None)
     _refuse_comma_numbers(column, present, name, source)
     distinct = pc.count_distinct(column).as_py()
     if present >= ID_MIN_ROWS and distinct >= ID_SHARE * present:
@@ -138,9 +146,10 @@ def _refuse_comma_numbers(column, present: int, name: str, source: str) -> None:
     commas = pc.sum(is_comma_number).as_py() or 0
     if commas and commas >= NUMERIC_TEXT_SHARE * present:
         example = column.filter(is_comma_number)[0]
+        remedy = "store them as numbers" if is_parquet(source) else \
+            "pass --decimal ',' if the comma is the decimal mark (or remove thousands separators)"
         raise InputError(f"{source}, column '{name}': numbers written with a comma, such as "
-                         f"{example.as_py()!r}; pass --decimal ',' if the comma is the decimal "
-                         f"mark (or remove thousands separators)")
+                         f"{example.as_py()!r}; {remedy}")
 
 
 def _drop(plan: ColumnPlan, name: str, why: str) -> None:
@@ -182,23 +191,27 @@ def _temporal_numbers(column):
     return pc.divide(pc.cast(micros, pa.float64()), 86400e6)
 
 
-def _raise_bad_number(column, is_number, name: str, source: str, fitting: bool = True) -> None:
+def _raise_bad_number(column, is_number, name: str, source: str, remedy: str | None) -> None:
     import pyarrow.compute as pc
 
     bad = pc.indices_nonzero(pc.and_(pc.invert(pc.fill_null(is_number, True)),
                                      pc.is_valid(column)))
     row = bad[0].as_py()
     value = column[row].as_py()
-    hint = " (a decimal comma? pass --decimal ',')" if re.match(COMMA_NUMBER_PATTERN, value) else ""
-    remedy = (f"pass --categorical {name} if it is a category" if fitting
-              else "the model was trained on numbers in this column")
-    raise InputError(f"{source} line {line_of(row)}, column '{name}': expected a number, found "
+    hint = " (a decimal comma? pass --decimal ',')" \
+        if re.match(COMMA_NUMBER_PATTERN, value) and not is_parquet(source) else ""
+    remedy = f"pass --categorical {name} if it is a category" if remedy is None else remedy
+    raise InputError(f"{at_row(source, row)}, column '{name}': expected a number, found "
                      f"{value!r}{hint}; {remedy}")
 
 
-def check_numbers(column, name: str, source: str, fitting: bool = True):
-    """The column as float64 numbers (nulls as NaN); an error names the first bad cell (and,
-    when `fitting`, suggests --categorical)."""
+def check_numbers(column, name: str, source: str, fitting: bool = True,
+                  remedy: str | None = None):
+    """The column as float64 numbers (nulls as NaN); an error names the first bad cell and
+    says `remedy`: by default, when `fitting` a column lrnn typed itself, pass --categorical;
+    otherwise that the model was trained on numbers there."""
+    if remedy is None and not fitting:
+        remedy = "the model was trained on numbers in this column"
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -206,19 +219,21 @@ def check_numbers(column, name: str, source: str, fitting: bool = True):
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
         is_number = pc.match_substring_regex(column, NUMBER_PATTERN)
         if pc.any(pc.and_(pc.invert(pc.fill_null(is_number, True)), pc.is_valid(column))).as_py():
-            _raise_bad_number(column, is_number, name, source, fitting)
+            _raise_bad_number(column, is_number, name, source, remedy)
     elif _is_temporal(column.type):
         column = _temporal_numbers(column)
     elif not (pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
               or pa.types.is_decimal(column.type) or pa.types.is_boolean(column.type)
               or pa.types.is_null(column.type)):
         raise InputError(f"{source}, column '{name}': expected numbers, found {column.type}")
-    values = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
-    if not values.flags.writeable:  # a zero-copy view of Arrow memory; callers fill gaps
-        values = values.copy()
+    numbers = pc.cast(column, pa.float64()) if pa.types.is_string(column.type) or \
+        pa.types.is_large_string(column.type) else column
+    # one conversion (nulls as NaN) and a writable float64 copy, which callers fill; integers
+    # beyond 2**53 round to the nearest float64, as every feature becomes a float
+    values = np.array(numbers.to_numpy(zero_copy_only=False), dtype=np.float64)
     infinite = np.flatnonzero(np.isinf(values))
     if infinite.size:
         row = int(infinite[0])
-        raise InputError(f"{source} line {line_of(row)}, column '{name}': expected a finite "
+        raise InputError(f"{at_row(source, row)}, column '{name}': expected a finite "
                          f"number, found {column[row].as_py()!r}")
     return values

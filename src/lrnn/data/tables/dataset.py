@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from ...errors import InputError
-from .columns import ColumnPlan, plan_columns
 from ..dataset import Dataset
-from .reader import line_of, read_table
+from .arrow_types import check_usable
+from .columns import ColumnPlan, plan_columns
+from .locations import at_row
+from .reader import MISSING_SHOWN, read_table
 
 MAX_LISTED = 5
 # A target with more distinct values than this and than half its rows is a quantity, not
@@ -49,18 +51,20 @@ def encode_target(column, classes: list[str], name: str, source: str) -> np.ndar
     """Class indices for the target column; empty cells and unknown classes are errors."""
     import pyarrow.compute as pc
 
+    check_usable(column, name, source, fitting=False)
     text = target_as_text(column)
     empty = pc.indices_nonzero(pc.is_null(text)).to_numpy()
     if empty.size:
-        lines = ", ".join(str(line_of(int(r))) for r in empty[:MAX_LISTED])
-        raise InputError(f"{source}: {empty.size:,} empty cells in target column '{name}' "
-                         f"(lines {lines}{', ...' if empty.size > MAX_LISTED else ''}); expected "
-                         f"a class in every row")
+        where = ", ".join(at_row(source, int(r)).removeprefix(source).strip()
+                          for r in empty[:MAX_LISTED])
+        raise InputError(f"{source}: {empty.size:,} missing cells in target column '{name}' "
+                         f"({where}{', ...' if empty.size > MAX_LISTED else ''}: empty or a "
+                         f"missing marker, {MISSING_SHOWN}); expected a class in every row")
     codes = pc.index_in(text, value_set=pc.cast(classes, text.type)).to_numpy(zero_copy_only=False)
     unknown = np.flatnonzero(np.isnan(codes)) if codes.dtype.kind == "f" else np.array([], int)
     if unknown.size:
         row = int(unknown[0])
-        raise InputError(f"{source} line {line_of(row)}: class {text[row].as_py()!r} of column "
+        raise InputError(f"{at_row(source, row)}: class {text[row].as_py()!r} of column "
                          f"'{name}' was not seen in the training data ({', '.join(classes)})")
     return codes.astype(np.int64)
 
@@ -83,7 +87,8 @@ def _closest(name: str, table) -> str:
 
 def load_table_dataset(config) -> Dataset:
     path = Path(config.data)
-    table = read_table(path, config.delimiter, config.encoding, config.decimal)
+    notes: list[str] = []
+    table = read_table(path, config.delimiter, config.encoding, config.decimal, notes)
     target, features = _split_off(table, config.target, "--target", str(path))
     if config.id_column:
         _, features = _split_off(features, config.id_column, "--id-column", str(path))
@@ -99,17 +104,19 @@ def load_table_dataset(config) -> Dataset:
     plan = plan_columns(features, str(path), config.numeric, config.categorical, config.drop)
     X_test = y_test = None
     if config.test_data:
-        X_test, y_test = _test_file(config, classes, features.column_names)
+        X_test, y_test = _test_file(config, classes, features.column_names, notes)
+    plan.warnings[:0] = notes
     return Dataset(name=path.stem, X=features, y=y, classes=tuple(classes),
                    feature_names=tuple(features.column_names), source=str(path),
                    X_test=X_test, y_test=y_test, schema=plan)
 
 
-def _test_file(config, classes: list[str], columns: list[str]):
+def _test_file(config, classes: list[str], columns: list[str], notes: list[str]):
     path = Path(config.test_data)
-    table = read_table(path, config.delimiter, config.encoding, config.decimal)
+    table = read_table(path, config.delimiter, config.encoding, config.decimal, notes)
     target, features = _split_off(table, config.target, "--target", str(path))
-    missing = [c for c in columns if c not in features.column_names]
+    present = set(features.column_names)
+    missing = [c for c in columns if c not in present]
     if missing:
         raise InputError(f"{path}: missing columns {', '.join(missing)} that the training "
                          f"file {config.data} has")

@@ -7,77 +7,89 @@ and keeps memory near the size of the parsed data; pandas is not needed.
 
 from __future__ import annotations
 
-import codecs
-import os
 from pathlib import Path
+from typing import BinaryIO
 
+from ...artifacts.safe_io import open_regular
 from ...errors import InputError
-from .in_memory import InMemoryCsv, arrow_source, open_file
+from . import text_files
+from .arrow_types import narrow_floats, normalize
+from .in_memory import InMemoryCsv
+from .locations import at_row, is_parquet
 
 BLOCK_BYTES = 4 << 20  # pyarrow parses in blocks of this size; a line may span two at most
-SNIFF_BYTES = 8192
-BINARY_MAGIC = {b"\x1f\x8b": "gzip", b"\x89PNG": "PNG image", b"PK\x03\x04": "zip archive",
-                b"%PDF": "PDF", b"PAR1": "Parquet (name it .parquet)"}
 OTHER_DELIMITERS = (";", "\t", "|", ",")
 # The name given to an unnamed first column of distinct whole numbers: the row index that
 # pandas' to_csv writes by default. Column typing drops it.
 ROW_INDEX = "(row index)"
-# Missing-value markers beyond pyarrow's defaults ("", NA, N/A, NaN, null, ...): "?" is the
-# UCI repository's.
+# What a text cell holds to mean "missing", in every format (CSV, TSV, Parquet), once the
+# spaces around it are trimmed: pyarrow's markers for CSV, and "?" (the UCI repository's).
+PYARROW_MISSING = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan",
+                   "1.#IND", "1.#QNAN", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null")
 EXTRA_MISSING = ("?",)
+MISSING_MARKERS = PYARROW_MISSING + EXTRA_MISSING
+MISSING_SHOWN = "'', NA, N/A, NaN, null, ? and the like"
 INTEGER_PATTERN = r"^[-+]?\d+$"
 NUMBER_PATTERN = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+HEX_PATTERN = r"^\s*[-+]?0[xX][0-9a-fA-F]+\s*$"
 
 
-def line_of(row: int) -> int:
-    """The file line of a data row (0-based), the header being line 1 (exact unless a quoted
-    field spans lines)."""
-    return row + 2
+def read_table(path: str | Path, delimiter: str | None = None, encoding: str = "utf-8",
+               decimal: str | None = None, notes: list[str] | None = None):
+    """The file as a pyarrow Table (every column as parsed), after the checks above; numbers
+    have `decimal` (default ".") as their decimal mark. The file is opened once (a regular
+    file: never a FIFO or a device) and every read goes through that one file object.
+    Warnings worth showing are appended to `notes`. `path` may be an InMemoryCsv (the body of
+    an HTTP request), read as a .csv file is."""
+    path = path if isinstance(path, InMemoryCsv) else Path(path)
+    with _open(path) as f:
+        if is_parquet(path):
+            table = _read_parquet(arrow_source(f, path), path)
+        else:
+            text_encoding = text_files.text_encoding(encoding)
+            text_files.sniff(f, path, text_encoding)
+            table = _read_csv(f, path, delimiter or default_delimiter(path), text_encoding,
+                              decimal or ".", notes)
+    table = _name_row_index(_trim_names(normalize(table)))
+    _check_header(path, table.column_names, delimiter or default_delimiter(path))
+    if table.num_rows == 0:
+        raise InputError(f"{path}: expected data rows after the header, found none")
+    table = _tidy_text(table, str(path))
+    _check_repeated_header(path, table)
+    return table
 
 
-def _check_path(path: Path) -> None:
-    if not path.exists():
-        raise InputError(f"{path}: file not found")
-    if path.is_dir():
-        raise InputError(f"{path}: expected a data file, found a directory")
-    if not os.access(path, os.R_OK):
-        raise InputError(f"{path}: no permission to read")
+def _open(path) -> BinaryIO:
+    """The data as one binary file object, every read of it through that object: a regular
+    file (safe_io: never a FIFO or a device), or the bytes of an InMemoryCsv."""
+    if isinstance(path, InMemoryCsv):
+        import io
+
+        return io.BytesIO(path.data)
+    return open_regular(path, "a data file (.csv, .tsv or .parquet)")
 
 
-def _sniff_binary(path: Path) -> None:
-    with open_file(path) as f:
-        head = f.read(SNIFF_BYTES)
-    for magic, kind in BINARY_MAGIC.items():
-        if head.startswith(magic):
-            raise InputError(f"{path}: expected a text CSV, found a binary file ({kind})")
-    if b"\0" in head:
-        raise InputError(f"{path}: expected a text CSV, found binary data (NUL bytes)")
+def arrow_source(f: BinaryIO, path: Path):
+    """What pyarrow reads, with its own native reads, for the very file `f` is: its
+    descriptor's entry in /proc/self/fd (no race with a file swapped for a FIFO meanwhile),
+    or `path` where there is none; the bytes of a file object in memory. pyarrow reading
+    through a Python file object instead made the process abort at exit after a parse error
+    ("terminate called without an active exception": its read-ahead thread calls back into
+    Python)."""
+    import io
+
+    try:
+        fd = f.fileno()
+    except (OSError, io.UnsupportedOperation):
+        import pyarrow as pa
+
+        return pa.BufferReader(f.getvalue())
+    fd_path = Path(f"/proc/self/fd/{fd}")
+    return str(fd_path) if fd_path.exists() else str(path)
 
 
 def default_delimiter(path: Path) -> str:
     return "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-
-
-def read_table(path: str | Path, delimiter: str | None = None, encoding: str = "utf-8",
-               decimal: str | None = None):
-    """The file as a pyarrow Table (every column as parsed), after the checks above; numbers
-    have `decimal` (default ".") as their decimal mark. `path` may be an InMemoryCsv."""
-    in_memory = isinstance(path, InMemoryCsv)
-    path = path if in_memory else Path(path)
-    if not in_memory:
-        _check_path(path)
-    if not in_memory and path.suffix.lower() in (".parquet", ".pq"):
-        table = _read_parquet(path)
-    else:
-        _sniff_binary(path)
-        table = _read_csv(path, delimiter or default_delimiter(path), encoding, decimal or ".")
-    table = _name_row_index(_trim_names(table))
-    _check_header(path, table.column_names, delimiter or default_delimiter(path))
-    if table.num_rows == 0:
-        raise InputError(f"{path}: expected data rows after the header, found none")
-    table = _tidy_text(table)
-    _check_repeated_header(path, table)
-    return table
 
 
 def _trim_names(table):
@@ -99,20 +111,25 @@ def _name_row_index(table):
     return table
 
 
-def _tidy_text(table):
-    """Text cells without surrounding spaces, the markers in EXTRA_MISSING as missing, and a
-    text column whose every present cell is a number (a column of " 35" or with "?" for
-    missing) as numbers. Only text columns are touched; a numeric file costs nothing here."""
+def _tidy_text(table, source: str):
+    """Text cells without surrounding spaces, the MISSING_MARKERS as missing, and a text column
+    whose every present cell is a number (a column of " 35" or with "?" for missing) as
+    numbers; a NUL character in a cell is refused. Only text columns are touched, the same way
+    for every format; a numeric file costs nothing here."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     names, columns = table.column_names, table.columns
+    markers = pa.array(MISSING_MARKERS)
     for i, column in enumerate(columns):
         if not pa.types.is_string(column.type):
             continue
         text = pc.utf8_trim_whitespace(column)
-        text = pc.if_else(pc.is_in(text, value_set=pa.array(EXTRA_MISSING)),
-                          pa.scalar(None, pa.string()), text)
+        text = pc.if_else(pc.is_in(text, value_set=markers), pa.scalar(None, pa.string()), text)
+        nul = pc.indices_nonzero(pc.fill_null(pc.match_substring(text, "\0"), False))
+        if len(nul):
+            raise InputError(f"{at_row(source, nul[0].as_py())}, column '{names[i]}': a NUL "
+                             f"character inside a cell; expected text")
         columns[i] = _as_numbers(text) if len(text) > text.null_count else text
     return pa.table(columns, names=names)
 
@@ -130,7 +147,7 @@ def _as_numbers(text):
             return pc.cast(text, pa.int64())
         except pa.ArrowInvalid:  # beyond int64: a float as the reader would make it
             pass
-    return pc.cast(text, pa.float32())
+    return narrow_floats(pa.table([pc.cast(text, pa.float64())], names=["c"]), "").column(0)
 
 
 def _check_repeated_header(path: Path, table) -> None:
@@ -146,18 +163,20 @@ def _check_repeated_header(path: Path, table) -> None:
         same = equal if same is None else pc.and_(same, equal)
     rows = pc.indices_nonzero(same)
     if len(rows):
-        raise InputError(f"{path} line {line_of(rows[0].as_py())}: repeats the header; expected "
+        raise InputError(f"{at_row(str(path), rows[0].as_py())}: repeats the header; expected "
                          f"a data row")
 
 
-def _read_parquet(path: Path):
+def _read_parquet(source: str, path: Path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        return narrow_floats(pq.read_table(path))
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+        table = pq.read_table(source)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+        raise InputError(f"{path}: not a readable Parquet file ({first})") from None
+    return narrow_floats(table, str(path))
 
 
 def _csv_options(delimiter: str, encoding: str, decimal: str):
@@ -165,114 +184,98 @@ def _csv_options(delimiter: str, encoding: str, decimal: str):
 
     # No invalid_row_handler: a Python callback there makes the process abort at exit now and
     # then when torch is loaded too ("terminate called without an active exception", seen
-    # with pyarrow 26). A malformed row raises instead, and _bad_row finds its line.
+    # with pyarrow 26). A malformed row raises instead, and bad_row finds its line.
     return dict(
         read_options=pcsv.ReadOptions(encoding=encoding, block_size=BLOCK_BYTES),
         parse_options=pcsv.ParseOptions(delimiter=delimiter),
-        # "", NA, N/A, NaN, null, ... mean missing in text columns too, as in pandas
-        convert_options=pcsv.ConvertOptions(strings_can_be_null=True, decimal_point=decimal),
+        # the markers mean missing in text columns too, as in pandas
+        convert_options=pcsv.ConvertOptions(strings_can_be_null=True, decimal_point=decimal,
+                                            null_values=list(PYARROW_MISSING)),
     )
 
 
-def _read_csv(path: Path, delimiter: str, encoding: str, decimal: str):
+def _read_csv(f: BinaryIO, path: Path, delimiter: str, encoding: str, decimal: str,
+              notes: list[str] | None):
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise InputError(f"--encoding {encoding}: unknown encoding") from None
     options = _csv_options(delimiter, encoding, decimal)
     try:
-        table = _stream_csv(path, options)
-    except pa.ArrowInvalid as exc:
-        if "conversion error" not in str(exc):
-            raise _csv_error(path, delimiter, encoding, str(exc)) from None
-        try:  # a later block did not fit the types seen in the first: type from all the data
-            table = narrow_floats(pcsv.read_csv(arrow_source(path), **options))
-        except pa.ArrowInvalid as retry:
-            raise _csv_error(path, delimiter, encoding, str(retry)) from None
+        try:
+            table = _stream_csv(lambda: arrow_source(f, path), str(path), options)
+        except pa.ArrowInvalid as exc:
+            if "conversion error" not in str(exc):
+                raise _csv_error(f, path, delimiter, encoding, str(exc)) from None
+            # a later block did not fit the types seen in the first: type from all the data
+            table = narrow_floats(pcsv.read_csv(arrow_source(f, path), **options), str(path))
+    except UnicodeError:  # decoding inside pyarrow's reader
+        raise text_files.not_text(f, path, encoding, None) from None
+    except pa.ArrowInvalid as retry:
+        raise _csv_error(f, path, delimiter, encoding, str(retry)) from None
     for name, column in zip(table.column_names, table.columns):
         if pa.types.is_binary(column.type):
-            raise _not_utf8(path, encoding, name)
+            raise text_files.not_text(f, path, encoding, name)
+    if notes is not None and text_files.holds_hex(f):
+        notes += [f"{path}: {note}" for note in _hex_notes(arrow_source(f, path), table,
+                                                          options)]
     return table
 
 
-def _stream_csv(path: Path, options: dict):
+def _hex_notes(source: str, table, options: dict) -> list[str]:
+    """A warning for each integer column where pyarrow read hexadecimal numbers (0x10: 16);
+    only when the file holds "0x" at all."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    ints = [n for n, c in zip(table.column_names, table.columns) if pa.types.is_integer(c.type)]
+    if not ints:
+        return []
+    convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in ints},
+                                  include_columns=ints, strings_can_be_null=True)
+    raw = pcsv.read_csv(source, read_options=options["read_options"],
+                        parse_options=options["parse_options"], convert_options=convert)
+    notes = []
+    for name in ints:
+        is_hex = pc.fill_null(pc.match_substring_regex(raw.column(name), HEX_PATTERN), False)
+        if pc.any(is_hex).as_py():
+            example = raw.column(name).filter(is_hex)[0].as_py().strip()
+            notes.append(f"column '{name.strip()}': read hexadecimal numbers such as "
+                         f"{example!r} as integers ({int(example, 16)})")
+    return notes
+
+
+def _stream_csv(arrow, source: str, options: dict):
     """Read block by block, narrowing each block's floats at once: the peak stays near the
     narrowed table (a one-shot read held ~3x the parsed float64 data on a 1M-row file)."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    batches = [narrow_floats(pa.Table.from_batches([batch]))
-               for batch in pcsv.open_csv(arrow_source(path), **options)]
+    batches, rows = [], 0
+    for batch in pcsv.open_csv(arrow(), **options):
+        batches.append(narrow_floats(pa.Table.from_batches([batch]), source, rows))
+        rows += batch.num_rows
     if not batches:
-        reader = pcsv.open_csv(arrow_source(path), **options)
-        return reader.schema.empty_table()
+        return pcsv.open_csv(arrow(), **options).schema.empty_table()
     return pa.concat_tables(batches)
 
 
-def narrow_floats(table):
-    """float64 columns as float32, each original freed as soon as its copy exists: the model
-    computes in float32, and this halves the memory of a large numeric file. Every reader of
-    tables (training, test and predict files) goes through here, so they see the same values."""
-    import pyarrow as pa
-
-    names, columns = table.column_names, table.columns
-    del table
-    for i, column in enumerate(columns):
-        if pa.types.is_float64(column.type):
-            columns[i] = column.cast(pa.float32())
-    return pa.table(columns, names=names)
-
-
-def _csv_error(path: Path, delimiter: str, encoding: str, message: str) -> InputError:
+def _csv_error(f: BinaryIO, path: Path, delimiter: str, encoding: str,
+               message: str) -> InputError:
     """Turn a pyarrow parse error into ours, finding the line when a row is malformed."""
     if "Empty CSV file" in message:
+        size = f.seek(0, 2)
+        f.seek(0)
+        if size > BLOCK_BYTES and b"\n" not in f.read(BLOCK_BYTES):
+            return InputError(f"{path} line 1: longer than the {BLOCK_BYTES >> 20} MiB read "
+                              f"block (a file without line breaks?); expected one row per line")
         return InputError(f"{path}: expected a header and data rows, found an empty file")
     if "straddles" in message:
         return InputError(f"{path}: a line spans more than the {BLOCK_BYTES >> 20} MiB read "
                           f"block; expected one row per line")
     if "Expected" in message and "columns" in message:
-        return _bad_row(path, delimiter, encoding)
+        return text_files.bad_row(f, path, delimiter, encoding)
     return InputError(f"{path}: not a readable CSV ({message.splitlines()[0]})")
-
-
-def _bad_row(path: Path, delimiter: str, encoding: str) -> InputError:
-    """Stream the file with the csv module (only on this error path) to name the first row
-    whose field count differs from the header's."""
-    import csv
-
-    with open_file(path, encoding=encoding, newline="", errors="replace") as f:
-        reader = csv.reader(f, delimiter=delimiter, strict=True)
-        try:
-            expected = len(next(reader))
-            for row in reader:
-                if row and len(row) != expected:
-                    return InputError(f"{path} line {reader.line_num}: expected {expected} "
-                                      f"fields, found {len(row)}")
-        except csv.Error as exc:
-            return InputError(f"{path} line {reader.line_num}: {exc} (an unterminated quote?)")
-    return InputError(f"{path}: a row has a different number of fields than the header "
-                      f"(an unterminated quote?)")
-
-
-def _not_utf8(path: Path, encoding: str, column: str) -> InputError:
-    line = _first_undecodable_line(path, encoding)
-    where = f" line {line}" if line else ""
-    return InputError(f"{path}{where}: column '{column}' is not valid {encoding} text; "
-                      f"pass --encoding (for example latin-1 or cp1252)")
-
-
-def _first_undecodable_line(path: Path, encoding: str) -> int | None:
-    decoder = codecs.getincrementaldecoder(encoding)()
-    with open_file(path) as f:
-        for number, line in enumerate(f, start=1):
-            try:
-                decoder.decode(line)
-            except UnicodeDecodeError:
-                return number
-    return None
 
 
 def _check_header(path: Path, names: list[str], delimiter: str) -> None:
