@@ -20,16 +20,21 @@ def train(args: argparse.Namespace) -> int:
         from .launch import launch_torchrun
 
         return launch_torchrun(args.nproc, args.raw_argv)
-    if config is not None and config.data is None:
-        from ..data.idx import early_read
+    from ..reporting import figure_worker
 
-        early_read.start(config.dataset or DEFAULT_DATASET, config.data_dir)
-    from ..engine import train_or_resume
-    from ..training import distributed  # imports torch
+    # the run's figures are drawn by a worker that warms up from now on, while torch imports
+    # and the model trains
+    with figure_worker.running():
+        if config is not None and config.data is None:
+            from ..data.idx import early_read
 
-    with distributed.session() as process:
-        console = Console(quiet=args.quiet) if process.is_main else Console.silent()
-        result = train_or_resume(values, args.resume, console)
+            early_read.start(config.dataset or DEFAULT_DATASET, config.data_dir)
+        from ..engine import train_or_resume
+        from ..training import distributed  # imports torch
+
+        with distributed.session() as process:
+            console = Console(quiet=args.quiet) if process.is_main else Console.silent()
+            result = train_or_resume(values, args.resume, console)
     if process.is_main and args.quiet:
         print(f"test accuracy {result.metrics['test']['accuracy']:.4f}  {result.run_dir}")
     return 0
