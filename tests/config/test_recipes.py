@@ -17,6 +17,14 @@ def test_large_data_uses_the_tuned_recipes():
     assert resolve(build_config({"model": "mlp", "dropout": 0.3}), 54_000).dropout == 0.3
 
 
+def test_logreg_on_a_very_large_split_takes_bigger_batches():
+    for rows, batch in ((54_000, 512), (131_072, 512), (131_073, 1024), (720_000, 4096)):
+        assert resolve(build_config({}), rows).batch_size == batch
+    assert resolve(build_config({"batch_size": 100}), 720_000).batch_size == 100
+    assert resolve(build_config({"optimizer": "adam"}), 720_000).batch_size == 128
+    assert resolve(build_config({"model": "mlp"}), 720_000).batch_size == 256
+
+
 def test_small_logreg_is_exact_lbfgs():
     config = resolve(build_config({}), 1_000)
     assert config.optimizer == "lbfgs" and config.batch_size is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.abc
+import importlib.machinery
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,11 +15,21 @@ from ..console import Console
 from .train_flags import file_format, setting_values
 
 
-class _NoPandas(importlib.abc.MetaPathFinder):
+class _NoPandas(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds pandas (importlib.util.find_spec still answers, as torch's compiler asks) with
+    a loader that refuses to load it: `import pandas` raises ImportError."""
+
     def find_spec(self, name, path=None, target=None):
         if name.partition(".")[0] == "pandas":
-            raise ModuleNotFoundError(f"No module named {name!r} (not needed here)", name=name)
+            return importlib.machinery.ModuleSpec(name, self)
         return None
+
+    def create_module(self, spec):
+        raise ModuleNotFoundError(f"No module named {spec.name!r} (not needed here)",
+                                  name=spec.name)
+
+    def exec_module(self, module) -> None:
+        """Never reached: create_module refuses."""
 
 
 @contextmanager
@@ -56,6 +67,10 @@ def train(args: argparse.Namespace) -> int:
             from ..data.idx import early_read
 
             early_read.start(config.dataset or DEFAULT_DATASET, config.data_dir)
+        elif config is not None:
+            from ..data.tables import early_read as early_table
+
+            early_table.start(config.data, config.delimiter, config.encoding, config.decimal)
         from ..engine import train_or_resume
         from ..training import distributed  # imports torch
 

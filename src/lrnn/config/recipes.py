@@ -24,6 +24,10 @@ from .settings import RunConfig
 SMALL_ROWS = 20_000
 MIN_STEPS = 2_000
 MAX_EPOCHS = 1_000
+# A logistic regression's recipe doubles its batch until an epoch is at most this many steps:
+# on 720,000 rows x 20 features, batches of 4,096 reached the test accuracy and log-loss of 512
+# (87.66 % / 0.2712 vs 87.65 % / 0.2713) in a third of the training time. MNIST keeps 512.
+LOGREG_STEPS_PER_EPOCH = 256
 
 RECIPES: dict[str, dict[str, Any]] = {
     # Measured on MNIST (2 cores): 92.8-93.0 % test accuracy over seeds in ~0.35 s of training.
@@ -68,6 +72,9 @@ def fill_training(model: str, n_train: int, given: dict[str, Any]) -> dict[str, 
     if filled["optimizer"] == "lbfgs":
         filled["batch_size"] = None
         return filled
+    if model == "logreg" and optimizer is None and given.get("batch_size") is None:
+        while math.ceil(n_train / filled["batch_size"]) > LOGREG_STEPS_PER_EPOCH:
+            filled["batch_size"] *= 2
     if given.get("epochs") is None and given.get("iterations") is None and n_train <= SMALL_ROWS:
         steps_per_epoch = math.ceil(n_train / filled["batch_size"])
         needed = math.ceil(MIN_STEPS / steps_per_epoch)
@@ -93,6 +100,9 @@ def describe_default(name: str, default: Any) -> str:
     """The default of a setting as `--help` shows it, recipes spelled out."""
     if name in ("optimizer", "lr", "schedule", "batch_size", "epochs"):
         r = {k: v.get(name, "full batch") for k, v in RECIPES.items()}
+        if name == "batch_size":
+            r["logreg"] = (f"{r['logreg']} (doubled until an epoch is <= "
+                           f"{LOGREG_STEPS_PER_EPOCH} steps)")
         rows = f"{SMALL_ROWS:,}"
         return (f"logreg {r['logreg-small']} up to {rows} rows, else {r['logreg']}; mlp "
                 f"{r['mlp-small']} up to {rows} rows, else {r['mlp']}; with --optimizer, its "

@@ -10,6 +10,7 @@ import numpy as np
 from ...errors import InputError
 from .columns import ColumnPlan, plan_columns
 from ..dataset import Dataset
+from . import early_read
 from .reader import line_of, read_table
 
 MAX_LISTED = 5
@@ -83,7 +84,9 @@ def _closest(name: str, table) -> str:
 
 def load_table_dataset(config) -> Dataset:
     path = Path(config.data)
-    table = read_table(path, config.delimiter, config.encoding, config.decimal)
+    table = early_read.take(path, config.delimiter, config.encoding, config.decimal)
+    if table is None:
+        table = read_table(path, config.delimiter, config.encoding, config.decimal)
     target, features = _split_off(table, config.target, "--target", str(path))
     if config.id_column:
         _, features = _split_off(features, config.id_column, "--id-column", str(path))
