@@ -4,49 +4,12 @@ and print what it gives back. No logic that a notebook or a test would want live
 from __future__ import annotations
 
 import argparse
-import importlib.abc
-import importlib.machinery
-import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 from ..config import DEFAULT_DATASET, build_config, read_toml
 from ..console import Console
+from .startup import no_cycle_collection, without_pandas
 from .train_flags import file_format, setting_values
-
-
-class _NoPandas(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Finds pandas (importlib.util.find_spec still answers, as torch's compiler asks) with
-    a loader that refuses to load it: `import pandas` raises ImportError."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] == "pandas":
-            return importlib.machinery.ModuleSpec(name, self)
-        return None
-
-    def create_module(self, spec):
-        raise ModuleNotFoundError(f"No module named {spec.name!r} (not needed here)",
-                                  name=spec.name)
-
-    def exec_module(self, module) -> None:
-        """Never reached: create_module refuses."""
-
-
-@contextmanager
-def _without_pandas():
-    """pyarrow imports pandas (~1 s, 1.3 s on a busy 2-core machine) the first time it converts
-    any array or scalar, only to ask whether it was handed a pandas object; these commands
-    hand it none. While one runs, pandas is not found, unless something imported it before
-    (pyarrow then takes it as absent, and imports it only to convert a pandas object)."""
-    if "pandas" in sys.modules:
-        yield
-        return
-    finder = _NoPandas()
-    sys.meta_path.insert(0, finder)
-    try:
-        yield
-    finally:
-        sys.meta_path.remove(finder)
 
 
 def train(args: argparse.Namespace) -> int:
@@ -62,7 +25,7 @@ def train(args: argparse.Namespace) -> int:
 
     # the run's figures are drawn by a worker that warms up from now on, while torch imports
     # and the model trains
-    with figure_worker.running(), _without_pandas():
+    with figure_worker.running(), without_pandas():
         if config is not None and config.data is None:
             from ..data.idx import early_read
 
@@ -71,8 +34,9 @@ def train(args: argparse.Namespace) -> int:
             from ..data.tables import early_read as early_table
 
             early_table.start(config.data, config.delimiter, config.encoding, config.decimal)
-        from ..engine import train_or_resume
-        from ..training import distributed  # imports torch
+        with no_cycle_collection():
+            from ..engine import train_or_resume
+            from ..training import distributed  # imports torch
 
         with distributed.session() as process:
             console = Console(quiet=args.quiet) if process.is_main else Console.silent()
@@ -85,7 +49,7 @@ def train(args: argparse.Namespace) -> int:
 def evaluate(args: argparse.Namespace) -> int:
     from ..predict.scoring import evaluate_run
 
-    with _without_pandas():
+    with without_pandas():
         metrics, what = evaluate_run(args.run, Console(), args.dataset, args.data_dir,
                                      args.data, file_format(args))
     print(f"{args.run} on {what} ({metrics['n']:,} rows): accuracy {metrics['accuracy']:.2%}  "
@@ -100,7 +64,7 @@ def evaluate(args: argparse.Namespace) -> int:
 def predict(args: argparse.Namespace) -> int:
     from ..predict.files import predict_files
 
-    with _without_pandas():
+    with without_pandas():
         rows = predict_files(args.run, args.inputs, args.output, Console(), args.force,
                              file_format(args))
     print(f"wrote {rows:,} predictions to {args.output}")

@@ -17,8 +17,13 @@ CAN_FORK = sys.platform.startswith("linux")
 
 
 def serve(parent: int, processes: int) -> None:
+    import gc
     import signal
 
+    # No cycle collection in this short-lived process: matplotlib's figures are cycles of
+    # artists, and collecting them as it goes took ~15 % of the drawing (1.3-1.5 vs 1.6-2.4 s
+    # for MNIST's seven figures, 2 busy cores) for no memory that matters (+4 MB).
+    gc.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
     _end_with(parent)
     warm_up()
