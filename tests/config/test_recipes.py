@@ -18,7 +18,7 @@ def test_large_data_uses_the_tuned_recipes():
 
 
 def test_logreg_on_a_very_large_split_takes_bigger_batches():
-    for rows, batch in ((54_000, 512), (131_072, 512), (131_073, 1024), (720_000, 4096)):
+    for rows, batch in ((54_000, 512), (65_536, 512), (65_537, 1024), (720_000, 8192)):
         assert resolve(build_config({}), rows).batch_size == batch
     assert resolve(build_config({"batch_size": 100}), 720_000).batch_size == 100
     assert resolve(build_config({"optimizer": "adam"}), 720_000).batch_size == 128

@@ -88,7 +88,7 @@ class FigureWorker:
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)  # its own session: it and its fork
-            except OSError:
+            except (OSError, AttributeError):  # no process group to signal
                 self.process.kill()
         self.process.wait()
         for pipe in (self.process.stdin, self.process.stdout):
