@@ -145,3 +145,17 @@ def test_lrnn_train_with_and_without_the_worker_writes_the_same_run(mnist_logreg
     assert {p.name: p.read_bytes() for p in (out / "plots").iterdir()} == with_worker
     assert sorted(p.name for p in mnist_logreg_run.iterdir()) == \
         sorted(p.name for p in out.iterdir())  # nothing left over by the worker
+
+
+def test_jobs_are_dealt_in_shares_of_about_equal_time(mnist_jobs):
+    from lrnn.reporting.figure_process import COSTS, shares
+
+    jobs, _ = mnist_jobs
+    first, second = shares(jobs, 2)
+    assert sorted(j.name for j in first + second) == sorted(j.name for j in jobs)
+    order = [j.name for j in jobs]
+    for share in (first, second):
+        assert [j.name for j in share] == [n for n in order if n in {j.name for j in share}]
+    loads = [sum(COSTS[j.name] for j in share) for share in (first, second)]
+    assert abs(loads[0] - loads[1]) <= max(COSTS.values())
+    assert shares(jobs, 1) == [jobs]
