@@ -34,10 +34,14 @@ TRAINING_PARTS = {
     "Trainer.end_epoch": "per-epoch validation + test scoring",
     "EvalPoints.after_step": "--eval-every test scoring",
 }
-SAVE_PARTS = {"lrnn/reporting/run_figures.py": "plots", "lrnn/reporting/figures.py": "plots",
+# The figures are drawn by the figure worker (another process, not sampled here) while this
+# process writes the other files; what is left is the wait for it, or the figures drawn here
+# when there is no worker.
+SAVE_PARTS = {"lrnn/reporting/figure_worker.py": "waiting for the figure worker",
+              "lrnn/reporting/run_figures.py": "plots drawn in this process",
               "lrnn/reporting/report.py": "HTML report",
               "lrnn/evaluation/test_predictions.py": "predictions file",
-              "lrnn/artifacts/tables.py": "CSV files"}
+              "lrnn/artifacts/tables.py": "CSV files", "lrnn/artifacts/weights.py": "weights"}
 
 
 def parse(frame: str) -> tuple[str, str]:

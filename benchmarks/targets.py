@@ -1,9 +1,11 @@
-"""The targets of BENCHMARKS.md, each judged from the summaries of one run of the benchmark.
+"""The targets of BENCHMARKS.md and issue 16, each judged from the summaries of one run of the
+benchmark.
 
 Each ratio compares lrnn with a peer measured in the same run, since absolute times drift on a
-shared machine. "X % in <= r x the peer's wall" is read as: the median time from spawn until
-lrnn's test accuracy first reached X % (time-to-accuracy, the headline), over the median whole
-wall of the peer; lrnn's final model must be at X % too, since that is what a user keeps."""
+shared machine. A user waits for the whole command, so "X % in <= r x the peer's wall" is read
+as: lrnn's median whole wall (Python start to exit, every file of the run written: metrics,
+plots, report) over the peer's median whole wall, with lrnn's final model at X %. The time
+until lrnn's test accuracy first reached X % (time-to-accuracy) is printed beside it."""
 
 from __future__ import annotations
 
@@ -12,11 +14,12 @@ from dataclasses import dataclass
 
 from benchmarks.results import Summary
 
-LOGREG_ACCURACY, LOGREG_RATIO = 0.925, 0.2
+LOGREG_ACCURACY, LOGREG_RATIO = 0.925, 0.15
 TUTORIAL_ACCURACY, TUTORIAL_TOLERANCE, TUTORIAL_RATIO = 0.825, 0.01, 0.15
-MLP_ACCURACY, MLP_RATIO = 0.98, 0.5
+MLP_ACCURACY, MLP_RATIO = 0.98, 0.25
 MEMORY_LIMIT_MIB = 1024
-PREDICT_RATIO = 0.5
+PREDICT_RATIO = 0.1
+START_LIMIT_S = 0.4  # `lrnn --help`, `lrnn datasets`
 GPU_TRAIN_LIMIT_S = 2.0
 
 
@@ -53,53 +56,62 @@ def _secs(x: float | None) -> str:
     return "never" if x is None else f"{x:.2f} s"
 
 
-def accuracy_in_time(name: str, goal: str, lrnn: Summary, peer: Summary, accuracy: float,
-                     limit: float) -> Verdict:
-    """lrnn reaches `accuracy` (and ends there) in at most `limit` x the peer's wall."""
-    ratio = _ratio(lrnn.time_to_target_s, peer.wall_s)
+def whole_wall(name: str, goal: str, lrnn: Summary, peer: Summary, accuracy: float,
+               limit: float) -> Verdict:
+    """lrnn's whole wall is at most `limit` x the peer's, its final model at `accuracy`; the
+    time to `accuracy` (from spawn) is reported beside."""
+    ratio = _ratio(lrnn.wall_s, peer.wall_s)
+    to_target = _ratio(lrnn.time_to_target_s, peer.wall_s)
     final_ok = lrnn.accuracy is not None and lrnn.accuracy >= accuracy
-    measured = (f"{lrnn.name} reached {accuracy:.1%} at {_secs(lrnn.time_to_target_s)} "
-                f"({lrnn.reached}/{len(lrnn.repetitions)} runs), final {_pct(lrnn.accuracy)}; "
-                f"{peer.name} wall {_secs(peer.wall_s)} ({_pct(peer.accuracy)})")
+    measured = (f"whole walls {_secs(lrnn.wall_s)} / {_secs(peer.wall_s)}; {lrnn.name} final "
+                f"{_pct(lrnn.accuracy)}, reached {accuracy:.1%} at "
+                f"{_secs(lrnn.time_to_target_s)} ({lrnn.reached}/{len(lrnn.repetitions)} runs; "
+                f"{'n/a' if to_target is None else f'{to_target:.3f}'} of the peer's wall); "
+                f"{peer.name} {_pct(peer.accuracy)}")
     passed = ratio is not None and ratio <= limit and final_ok
     return Verdict(name, goal, measured, ratio, limit, passed)
 
 
 def logreg(s: dict[str, Summary]) -> Verdict:
-    goal = f">= {LOGREG_ACCURACY:.1%} in <= {LOGREG_RATIO} x scikit-learn LogisticRegression wall"
+    goal = (f">= {LOGREG_ACCURACY:.1%}, whole wall <= {LOGREG_RATIO} x scikit-learn "
+            f"LogisticRegression's")
     if why := _missing(s, "lrnn-logreg", "sklearn-logreg"):
         return _not_measured("logreg", goal, LOGREG_RATIO, why)
-    return accuracy_in_time("logreg", goal, s["lrnn-logreg"], s["sklearn-logreg"],
-                            LOGREG_ACCURACY, LOGREG_RATIO)
+    return whole_wall("logreg", goal, s["lrnn-logreg"], s["sklearn-logreg"], LOGREG_ACCURACY,
+                      LOGREG_RATIO)
 
 
 def mlp(s: dict[str, Summary]) -> Verdict:
-    goal = f">= {MLP_ACCURACY:.1%} in <= {MLP_RATIO} x MLPClassifier((256,)) 20-epoch wall"
+    goal = (f">= {MLP_ACCURACY:.1%}, whole wall <= {MLP_RATIO} x MLPClassifier((256,))'s "
+            f"20 epochs")
     if why := _missing(s, "lrnn-mlp", "sklearn-mlp"):
         return _not_measured("mlp", goal, MLP_RATIO, why)
-    return accuracy_in_time("mlp", goal, s["lrnn-mlp"], s["sklearn-mlp"], MLP_ACCURACY,
-                            MLP_RATIO)
+    return whole_wall("mlp", goal, s["lrnn-mlp"], s["sklearn-mlp"], MLP_ACCURACY, MLP_RATIO)
 
 
 def tutorial(s: dict[str, Summary]) -> Verdict:
-    """Read like the other accuracy targets: the time until lrnn's test accuracy first reached
-    the low end of 82.5 +- 1 %, over the pipeline's wall; the final model must be in the band.
-    The whole-wall ratio is reported beside it: lrnn goes on to score, plot and report, which
-    the pipeline does not do."""
-    goal = (f"tutorial settings: {TUTORIAL_ACCURACY:.1%} +- {TUTORIAL_TOLERANCE:.0%} in "
-            f"<= {TUTORIAL_RATIO} x the tutorial pipeline's wall")
+    """The whole walls, with lrnn's final model in 82.5 +- 1 % (the time until it first
+    reached the low end of the band is reported beside)."""
+    goal = (f"tutorial settings: {TUTORIAL_ACCURACY:.1%} +- {TUTORIAL_TOLERANCE:.0%}, whole "
+            f"wall <= {TUTORIAL_RATIO} x the tutorial pipeline's")
     if why := _missing(s, "lrnn-tutorial", "tutorial"):
         return _not_measured("tutorial", goal, TUTORIAL_RATIO, why)
     lrnn, peer = s["lrnn-tutorial"], s["tutorial"]
     low = TUTORIAL_ACCURACY - TUTORIAL_TOLERANCE
-    verdict = accuracy_in_time("tutorial", goal, lrnn, peer, low, TUTORIAL_RATIO)
+    verdict = whole_wall("tutorial", goal, lrnn, peer, low, TUTORIAL_RATIO)
     in_band = (lrnn.accuracy is not None
                and abs(lrnn.accuracy - TUTORIAL_ACCURACY) <= TUTORIAL_TOLERANCE)
-    whole = _ratio(lrnn.wall_s, peer.wall_s)
-    measured = (f"{verdict.measured}; whole walls {_secs(lrnn.wall_s)} / {_secs(peer.wall_s)}"
-                f" = {'n/a' if whole is None else f'{whole:.3f}'}")
-    return dataclasses.replace(verdict, measured=measured,
-                               passed=bool(verdict.passed) and in_band)
+    return dataclasses.replace(verdict, passed=bool(verdict.passed) and in_band)
+
+
+def startup(s: dict[str, Summary], task: str, command: str) -> Verdict:
+    """A command that only starts and prints: its median whole wall in seconds."""
+    goal = f"{command} <= {START_LIMIT_S} s"
+    if why := _missing(s, task):
+        return _not_measured(task.removeprefix("lrnn-"), goal, START_LIMIT_S, why)
+    wall = s[task].wall_s
+    return Verdict(task.removeprefix("lrnn-"), goal, f"{task} {_secs(wall)}", wall,
+                   START_LIMIT_S, wall is not None and wall <= START_LIMIT_S)
 
 
 def memory(s: dict[str, Summary]) -> Verdict:
@@ -139,4 +151,5 @@ def gpu(s: dict[str, Summary], device: str) -> Verdict:
 
 def judge(summaries: dict[str, Summary], device: str) -> list[Verdict]:
     return [logreg(summaries), tutorial(summaries), mlp(summaries), memory(summaries),
-            predict(summaries), gpu(summaries, device)]
+            predict(summaries), startup(summaries, "lrnn-help", "lrnn --help"),
+            startup(summaries, "lrnn-datasets", "lrnn datasets"), gpu(summaries, device)]

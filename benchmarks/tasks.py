@@ -125,6 +125,11 @@ def cpu_peer(module: str) -> Callable[[Context, Path], list[str]]:
     return lambda ctx, folder: peer_command(module, "--data-dir", str(ctx.mnist))
 
 
+def no_outcome(ctx: Context, folder: Path, log: Path) -> Outcome:
+    """A command that trains nothing: only its wall counts."""
+    return Outcome()
+
+
 def lrnn_predict(ctx: Context, folder: Path) -> list[str]:
     return [*lrnn_command(), "predict", str(ctx.artifacts / "lrnn-logreg"),
             str(ctx.mnist / TEST_IMAGES), "-o", str(folder / "predictions.csv")]
@@ -156,6 +161,10 @@ TASKS = (
          lambda ctx, f: lrnn_train(ctx, f, "mlp"), lrnn_outcome),
     Task("lrnn-predict", "lrnn predict, 10,000 test images", None, lrnn_predict,
          predictions_outcome, lrnn_predict_setup),
+    Task("lrnn-help", "lrnn --help", None, lambda ctx, f: [*lrnn_command(), "--help"],
+         no_outcome),
+    Task("lrnn-datasets", "lrnn datasets", None, lambda ctx, f: [*lrnn_command(), "datasets"],
+         no_outcome),
     Task("tutorial", "the tutorial pipeline (PIL Dataset, SGD 0.001, 3,000 it.)", TUTORIAL_LOW,
          torch_peer("tutorial"), peer_outcome),
     Task("sklearn-logreg", "scikit-learn LogisticRegression()", LOGREG_ACCURACY,

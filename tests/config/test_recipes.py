@@ -11,7 +11,18 @@ def test_large_data_uses_the_tuned_recipes():
         config = resolve(build_config({"model": model}), 54_000)
         for name, value in RECIPES[model].items():
             assert getattr(config, name) == value
-    assert resolve(build_config({"model": "mlp"}), 54_000).dropout == 0.1
+    # an MLP on large data trains without dropout, on small data with; a given value wins
+    assert resolve(build_config({"model": "mlp"}), 54_000).dropout == 0.0
+    assert resolve(build_config({"model": "mlp"}), 1_000).dropout == 0.1
+    assert resolve(build_config({"model": "mlp", "dropout": 0.3}), 54_000).dropout == 0.3
+
+
+def test_logreg_on_a_very_large_split_takes_bigger_batches():
+    for rows, batch in ((54_000, 512), (65_536, 512), (65_537, 1024), (720_000, 8192)):
+        assert resolve(build_config({}), rows).batch_size == batch
+    assert resolve(build_config({"batch_size": 100}), 720_000).batch_size == 100
+    assert resolve(build_config({"optimizer": "adam"}), 720_000).batch_size == 128
+    assert resolve(build_config({"model": "mlp"}), 720_000).batch_size == 256
 
 
 def test_small_logreg_is_exact_lbfgs():

@@ -58,3 +58,24 @@ def test_class_templates_keep_pixel_order():
     templates = class_templates(weight, (3, 4))
     assert templates.shape == (2, 3, 4) and templates[1, 2, 3] == weight[1, 11]
     assert templates[0, 1, 0] == weight[0, 4]  # row-major, as the images were flattened
+
+
+def test_curves_are_drawn_through_their_envelope():
+    """The points a ROC or precision-recall curve is drawn with: far fewer than the curve has,
+    the same lowest and highest value in every slice of the x axis, the ends kept."""
+    from lrnn.evaluation import precision_recall_curve, roc_curve
+
+    rng = np.random.default_rng(0)
+    positive = rng.random(20_000) < 0.1
+    score = rng.normal(loc=positive * 1.5)
+    for x, y in (precision_recall_curve(positive, score)[1::-1], roc_curve(positive, score)[:2]):
+        kept = plot_curves.envelope(x, y)
+        assert len(x) > 2 * len(kept) and len(kept) <= 4 * plot_curves.CURVE_SLICES
+        assert kept[0] == 0 and kept[-1] == len(x) - 1
+        slices = np.minimum((x * plot_curves.CURVE_SLICES).astype(int),
+                            plot_curves.CURVE_SLICES - 1)
+        for s in np.unique(slices):
+            every, drawn = y[slices == s], y[kept][slices[kept] == s]
+            assert drawn.min() == every.min() and drawn.max() == every.max()
+    short = np.linspace(0, 1, 50)
+    assert plot_curves.envelope(short, short).tolist() == list(range(50))

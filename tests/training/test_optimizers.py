@@ -45,7 +45,27 @@ CASES = {
              lambda m: torch.optim.Adam(_groups(m, 0.05), lr=0.01)),
     "adamw": (lambda m: Adam(_groups(m, 0.05), 0.01, decoupled=True),
               lambda m: torch.optim.AdamW(_groups(m, 0.05), lr=0.01)),
+    "adam, foreach form": (lambda m: _foreach(Adam(_groups(m, 0.05), 0.01)),
+                           lambda m: torch.optim.Adam(_groups(m, 0.05), lr=0.01)),
+    "adamw, foreach form": (lambda m: _foreach(Adam(_groups(m, 0.05), 0.01, decoupled=True)),
+                            lambda m: torch.optim.AdamW(_groups(m, 0.05), lr=0.01)),
 }
+
+
+def _foreach(optimizer: Adam) -> Adam:
+    """The form used where torch has no fused kernel for the device."""
+    optimizer.fused = False
+    return optimizer
+
+
+def test_adam_runs_the_fused_kernel_on_cpu():
+    model, X, y = _problem()
+    ours = Adam(_groups(model, 0.05), 0.01)
+    for _ in range(3):
+        ours.zero_grad()
+        torch.nn.functional.cross_entropy(model(X), y).backward()
+        ours.step()
+    assert ours.fused  # the kernel ran (a missing one turns this off)
 
 
 @pytest.mark.parametrize("case", list(CASES))

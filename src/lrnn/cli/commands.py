@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..config import DEFAULT_DATASET, build_config
 from ..console import Console
+from .startup import no_cycle_collection, without_pandas
 from .train_flags import file_format, given_settings
 
 
@@ -19,16 +20,26 @@ def train(args: argparse.Namespace) -> int:
         from .launch import launch_torchrun
 
         return launch_torchrun(args.nproc, args.raw_argv)
-    if config is not None and config.data is None:
-        from ..data.idx import early_read
+    from ..reporting import figure_worker
 
-        early_read.start(config.dataset or DEFAULT_DATASET, config.data_dir)
-    from ..engine import train_or_resume
-    from ..training import distributed  # imports torch
+    # the run's figures are drawn by a worker that warms up from now on, while torch imports
+    # and the model trains
+    with figure_worker.running(), without_pandas():
+        if config is not None and config.data is None:
+            from ..data.idx import early_read
 
-    with distributed.session() as process:
-        console = Console(quiet=args.quiet) if process.is_main else Console.silent()
-        result = train_or_resume(values, args.resume, console)
+            early_read.start(config.dataset or DEFAULT_DATASET, config.data_dir)
+        elif config is not None:
+            from ..data.tables import early_read as early_table
+
+            early_table.start(config.data, config.delimiter, config.encoding, config.decimal)
+        with no_cycle_collection():
+            from ..engine import train_or_resume
+            from ..training import distributed  # imports torch
+
+        with distributed.session() as process:
+            console = Console(quiet=args.quiet) if process.is_main else Console.silent()
+            result = train_or_resume(values, args.resume, console)
     if process.is_main and args.quiet:
         print(f"test accuracy {result.metrics['test']['accuracy']:.4f}  {result.run_dir}")
     return 0
@@ -50,8 +61,9 @@ def evaluate(args: argparse.Namespace) -> int:
     if args.output:  # before any work: the same rules as predict's -o
         check_output_file(Path(args.output), [p for p in (args.run, args.data) if p],
                           args.force, kind="JSON")
-    metrics, what = evaluate_run(args.run, Console(), args.dataset, args.data_dir, args.data,
-                                 file_format(args))
+    with without_pandas():
+        metrics, what = evaluate_run(args.run, Console(), args.dataset, args.data_dir,
+                                     args.data, file_format(args))
     print(f"{args.run} on {what} ({metrics['n']:,} rows): accuracy {metrics['accuracy']:.2%}  "
           f"loss {metrics['loss']:.4f}")
     if args.output:
@@ -62,8 +74,9 @@ def evaluate(args: argparse.Namespace) -> int:
 def predict(args: argparse.Namespace) -> int:
     from ..predict.files import predict_files
 
-    rows = predict_files(args.run, args.inputs, args.output, Console(), args.force,
-                         file_format(args), args.prepare_digits)
+    with without_pandas():
+        rows = predict_files(args.run, args.inputs, args.output, Console(), args.force,
+                             file_format(args), args.prepare_digits)
     print(f"wrote {rows:,} predictions to {args.output}")
     return 0
 

@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..config import BUILTIN_DATASETS, DEFAULT_DATASET, RunConfig
-from .dataset import Dataset
+
+if TYPE_CHECKING:
+    from .dataset import Dataset
+
+
+def __getattr__(name: str):
+    """`Dataset` on first use: it imports numpy, which `lrnn datasets` does without."""
+    if name == "Dataset":
+        from .dataset import Dataset
+
+        return Dataset
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load(config: RunConfig) -> Dataset:

@@ -9,9 +9,9 @@ ranking: ROC and precision-recall curves, ROC-AUC, average precision.
 from .coefficient_table import coefficients
 from .probabilistic import ECE_BINS, calibration_bins, expected_calibration_error
 from .ranking import (binary_average_precision, binary_roc_auc, precision_recall_curve,
-                      roc_curve)
+                      roc_area, roc_curve, step_area)
 from .split_metrics import evaluate, probability_metrics
 
 __all__ = ["ECE_BINS", "binary_average_precision", "binary_roc_auc", "calibration_bins",
            "coefficients", "evaluate", "expected_calibration_error", "precision_recall_curve",
-           "probability_metrics", "roc_curve"]
+           "probability_metrics", "roc_area", "roc_curve", "step_area"]

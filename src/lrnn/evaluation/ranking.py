@@ -72,13 +72,23 @@ def binary_roc_auc(positive: np.ndarray, score: np.ndarray) -> float:
     if kinds.shape[0] != 2:
         return float("nan")
     fpr, tpr, _ = roc_curve(positive, score)
+    return roc_area(fpr, tpr)
+
+
+def roc_area(fpr: np.ndarray, tpr: np.ndarray) -> float:
+    """The area under a curve from roc_curve (so a figure that has the curve needs no second
+    sort of the scores)."""
     return _trapezoid(tpr, fpr)
 
 
 def binary_average_precision(positive: np.ndarray, score: np.ndarray) -> float:
+    precision, recall, _ = precision_recall_curve(positive, score)
+    return step_area(precision, recall)
+
+
+def step_area(precision: np.ndarray, recall: np.ndarray) -> float:
     """Sum over thresholds of (gain in recall) * precision: the precision-recall step curve's
     area, without interpolation (clipped at 0 against a rounding -0.0, as scikit-learn)."""
-    precision, recall, _ = precision_recall_curve(positive, score)
     return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
 
 

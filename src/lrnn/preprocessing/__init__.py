@@ -53,9 +53,11 @@ class Preprocessor:
     def transform(self, X, source: str = "input") -> np.ndarray:
         return self.transform_with_notes(X, source)[0]
 
-    def transform_with_notes(self, X, source: str = "input") -> tuple[np.ndarray, list[str]]:
+    def transform_with_notes(self, X, source: str = "input",
+                             order: str = "C") -> tuple[np.ndarray, list[str]]:
         """Rows as stored in memory (uint8 pixels or float32 features), and notes on values
-        that training never had (unseen categories, gaps in complete columns)."""
+        that training never had (unseen categories, gaps in complete columns). `order` "F"
+        lays a table's features out column by column (faster to make, slower to read rows)."""
         if self.kind == "image":
             return transform_images(self.state, X, source), []
         if self.kind == "matrix":
@@ -64,7 +66,7 @@ class Preprocessor:
             return transform_matrix(self.state, X), []
         from .tables import transform_table
 
-        return transform_table(self.state, _as_table(X, self.input_columns), source)
+        return transform_table(self.state, _as_table(X, self.input_columns), source, order)
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.state)

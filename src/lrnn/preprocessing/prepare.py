@@ -68,7 +68,8 @@ def prepare(config, device: torch.device, console: Console) -> Prepared:
     dataset = dataclasses.replace(dataset, X=None, X_test=None)
     pre = Preprocessor.fit(features, dataset.image_shape, dataset.schema, dataset.source,
                            rows=rows.train)
-    matrix = _transform(pre, features, "held-out rows", console)
+    # column-major: every split below is a copy of its rows (C order), the values the same
+    matrix = _transform(pre, features, "held-out rows", console, order="F")
     del features  # the raw table is no longer needed: free it before copying the splits
     _release_arrow_memory()
     test_X = matrix[rows.test] if rows.test is not None else _transform(pre, own_test,
@@ -82,8 +83,9 @@ def prepare(config, device: torch.device, console: Console) -> Prepared:
                     dataset)
 
 
-def _transform(pre: Preprocessor, X, what: str, console: Console) -> np.ndarray:
-    matrix, notes = pre.transform_with_notes(X, what)
+def _transform(pre: Preprocessor, X, what: str, console: Console,
+               order: str = "C") -> np.ndarray:
+    matrix, notes = pre.transform_with_notes(X, what, order)
     for note in notes:
         console.warn(f"{what}: {note}")
     return matrix

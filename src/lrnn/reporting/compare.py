@@ -88,7 +88,7 @@ def _settings(runs: list[RunFiles]) -> str:
 def curves_png(runs: list[RunFiles]) -> bytes:
     """Loss and accuracy per epoch (validation solid, training dashed), and the validation
     accuracy against seconds of training, one colour per run."""
-    from .figures import figures
+    from .canvas import figures
 
     plt = figures()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))

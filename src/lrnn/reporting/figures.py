@@ -1,5 +1,5 @@
-"""Drawing a run's figures on matplotlib Figure objects (no pyplot), and the figures of its
-training and its classes: learning curves, confusion matrices, coefficients."""
+"""The figures of a run's training and its classes: learning curves, confusion matrices,
+coefficients (drawn as canvas.py says)."""
 
 from __future__ import annotations
 
@@ -7,39 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-
-class _Figures:
-    """The few pyplot calls the plot modules use, made without pyplot: importing pyplot with a
-    file-only backend would switch the whole process (in Jupyter, later plt.show() cells would
-    show nothing), and these figures never need a window."""
-
-    @staticmethod
-    def subplots(*args, figsize=None, **kwargs):
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=figsize)
-        return fig, fig.subplots(*args, **kwargs)
-
-    @staticmethod
-    def close(fig) -> None:
-        """Nothing to release: no pyplot registry holds these figures."""
-
-    @staticmethod
-    def get_cmap(name: str):
-        import matplotlib
-
-        return matplotlib.colormaps[name]
-
-
-def figures() -> type[_Figures]:
-    return _Figures
-
-
-def save_figure(fig, path: Path) -> None:
-    """Render to a temporary name and rename, like every other artifact."""
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=110, bbox_inches="tight")
-    tmp.replace(path)
+from .canvas import figures, save_figure
 
 
 def learning_curves(epochs: list[dict], evals: list[dict], best_epoch: int | None,
@@ -68,8 +36,10 @@ def learning_curves(epochs: list[dict], evals: list[dict], best_epoch: int | Non
                     label="test (every N iterations)")
     ax_loss.set_title("loss")
     ax_acc.set_title("accuracy")
-    ax_loss.legend()
-    ax_acc.legend()
+    # fixed corners (loss falls, accuracy rises): loc="best" tries every place against every
+    # point of every line
+    ax_loss.legend(loc="upper right")
+    ax_acc.legend(loc="lower right")
     fig.suptitle(title)
     save_figure(fig, path)
     plt.close(fig)

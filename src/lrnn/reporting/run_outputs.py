@@ -14,6 +14,7 @@ from ..artifacts.summary import RunRecord
 from ..artifacts.tables import records_csv
 from ..evaluation.test_predictions import FILENAME as PREDICTIONS, TestPredictions
 from . import report, run_figures
+from .figure_worker import Handover
 
 HISTORY_COLUMNS = ("epoch", "step", "lr", "train_loss", "train_accuracy", "val_loss",
                    "val_accuracy", "test_loss", "test_accuracy", "time_s", "unix_time")
@@ -37,16 +38,24 @@ def publish(run_dir, run: FinishedRun, record: RunRecord) -> None:
     import tomli_w
 
     def write_files(stage: Path) -> None:
-        info = dict(run.info, weights_sha256=weight_file.save_weights(stage, run.weights))
-        write_atomic(stage / "config.toml", tomli_w.dumps(run.settings))
-        write_atomic(stage / "history.csv", records_csv(run.history.epochs, HISTORY_COLUMNS))
-        if run.history.evals:
-            write_atomic(stage / "evals.csv", records_csv(run.history.evals, EVAL_COLUMNS))
-        write_atomic(stage / PREDICTIONS, run.scored.to_csv(info["classes"]))
-        (stage / "plots").mkdir()
-        record.timings.lap("write")
-        run_figures.draw_all(stage / "plots", run.title, run.history, run.metrics, run.scored,
-                             info, run.weights)
+        plots = stage / "plots"
+        plots.mkdir()
+        # the figures first, to this command's figure worker if it has one: it draws them
+        # while this process writes the other files
+        drawing = Handover(run_figures.plan(run.title, run.history, run.metrics, run.scored,
+                                            run.info, run.weights), plots)
+        try:
+            info = dict(run.info, weights_sha256=weight_file.save_weights(stage, run.weights))
+            write_atomic(stage / "config.toml", tomli_w.dumps(run.settings))
+            write_atomic(stage / "history.csv", records_csv(run.history.epochs, HISTORY_COLUMNS))
+            if run.history.evals:
+                write_atomic(stage / "evals.csv", records_csv(run.history.evals, EVAL_COLUMNS))
+            write_atomic(stage / PREDICTIONS, run.scored.to_csv(info["classes"]))
+            record.timings.lap("write")
+            for job in drawing.finish():  # what no worker drew
+                run_figures.draw(job, plots)
+        finally:
+            drawing.close()  # before the staging folder is published or removed
         record.timings.lap("plots")
         if run.tensorboard:
             from . import tensorboard

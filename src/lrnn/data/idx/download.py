@@ -14,7 +14,6 @@ import tempfile
 import zlib
 from pathlib import Path
 
-from ...artifacts.files import umask_mode
 from ...errors import InputError
 from ...console import Console
 from .registry import IdxDataset, IdxFile
@@ -72,6 +71,9 @@ def _fetch(url: str, target: Path, label: str) -> None:
 
 def download_file(spec: IdxDataset, file: IdxFile, folder: Path) -> Path:
     """Fetch one file into `folder` from the first mirror that serves a genuine copy."""
+    # here, not at the top: the artifacts package imports numpy, which `lrnn datasets` skips
+    from ...artifacts.files import umask_mode
+
     folder.mkdir(parents=True, exist_ok=True)
     failures = []
     for base in mirrors_for(spec):

@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from ...errors import InputError
-from ..dataset import Dataset
 from .download import cache_root, download_file
-from .format import read_pair
 from .registry import IDX_REGISTRY, IdxDataset, IdxFile
+
+if TYPE_CHECKING:  # numpy, imported by reading: `lrnn datasets` only looks for the files
+    from ..dataset import Dataset
 
 
 def _find(folder: Path, file: IdxFile) -> Path | None:
@@ -71,6 +74,9 @@ def locate(name: str, data_dir: str | None) -> tuple[list[Path], str]:
 
 
 def load_idx_dataset(name: str, data_dir: str | None) -> Dataset:
+    from ..dataset import Dataset
+    from .format import read_pair
+
     spec = IDX_REGISTRY[name]
     (train_x, train_y, test_x, test_y), source = locate(name, data_dir)
     n_classes = len(spec.classes)

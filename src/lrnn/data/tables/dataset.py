@@ -9,6 +9,7 @@ import numpy as np
 
 from ...errors import InputError
 from ..dataset import Dataset
+from . import early_read
 from .arrow_types import check_usable
 from .columns import ColumnPlan, plan_columns
 from .locations import at_row
@@ -88,7 +89,9 @@ def _closest(name: str, table) -> str:
 def load_table_dataset(config) -> Dataset:
     path = Path(config.data)
     notes: list[str] = []
-    table = read_table(path, config.delimiter, config.encoding, config.decimal, notes)
+    table = early_read.take(path, config.delimiter, config.encoding, config.decimal, notes)
+    if table is None:
+        table = read_table(path, config.delimiter, config.encoding, config.decimal, notes)
     target, features = _split_off(table, config.target, "--target", str(path))
     if config.id_column:
         _, features = _split_off(features, config.id_column, "--id-column", str(path))

@@ -1,0 +1,73 @@
+"""What `lrnn train` imports: on MNIST nothing for tables or scikit-learn; on a CSV no pandas
+(pyarrow would import it to ask whether it was handed a pandas object); the figure worker no
+torch (so that it may fork)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import lrnn_cli
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+def imported(*argv: str) -> set[str]:
+    """The top-level packages in sys.modules after the command `lrnn ARGV` ran in a fresh
+    process."""
+    code = ("import sys\nfrom lrnn.cli import main\ntry:\n"
+            f"    code = main({list(argv)!r})\nexcept SystemExit as exit_:\n"
+            "    code = exit_.code\n"
+            "print('MODULES', code, sorted({m.split('.')[0] for m in sys.modules}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=600)
+    line = [x for x in result.stdout.splitlines() if x.startswith("MODULES")]
+    assert line, result.stdout[-2000:] + result.stderr[-2000:]
+    _, status, names = line[0].split(" ", 2)
+    assert status in ("0", "None"), result.stderr[-2000:]
+    return set(eval(names))
+
+
+def test_mnist_run_imports_no_table_or_scikit_learn_stack(tmp_path, mnist_dir):
+    modules = imported("train", "--dataset", "mnist", "--model", "logreg", "--epochs", "1",
+                       "--out", str(tmp_path / "run"))
+    assert {"torch", "numpy"} <= modules
+    assert not modules & {"pandas", "pyarrow", "sklearn", "scipy", "matplotlib"}
+
+
+def test_csv_run_imports_no_pandas(tmp_path):
+    modules = imported("train", "--data", str(FIXTURES / "chile.csv"), "--target", "vote",
+                       "--out", str(tmp_path / "run"))
+    assert "pyarrow" in modules
+    assert not modules & {"pandas", "sklearn", "scipy"}
+    assert (tmp_path / "run" / "report.html").is_file()
+
+
+def test_pandas_stays_importable_after_a_command_in_process(tmp_path):
+    """The commands hide pandas only while they run (and only if nothing imported it)."""
+    code = ("import sys\nfrom lrnn.cli import main\n"
+            f"main(['train', '--data', {str(FIXTURES / 'chile.csv')!r}, '--target', 'vote', "
+            f"'--out', {str(tmp_path / 'run')!r}, '-q'])\n"
+            "print('during', 'pandas' in sys.modules)\nimport pandas\nprint('after', "
+            "pandas.DataFrame({'a': [1]}).shape)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "during False" in result.stdout and "after (1, 1)" in result.stdout
+
+
+def test_the_figure_worker_imports_no_torch():
+    code = ("import sys\nfrom lrnn.reporting import figure_process, figure_worker\n"
+            "figure_process.warm_up()\nprint('torch' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_help_and_datasets_need_no_torch():
+    for argv in (["--help"], ["datasets"]):
+        assert not imported(*argv) & {"torch", "matplotlib", "pandas", "pyarrow", "sklearn",
+                                      "scipy"}, argv
+    assert lrnn_cli("datasets").stdout.startswith("dataset")
