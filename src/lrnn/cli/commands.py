@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import DEFAULT_DATASET, build_config, read_toml
+from ..artifacts.run_index import resolve_run
+from ..config import DEFAULT_DATASET, IDX_DATASETS, build_config, read_toml
 from ..console import Console
 from .train_flags import file_format, setting_values
 
@@ -16,6 +17,8 @@ def train(args: argparse.Namespace) -> int:
     values.update(setting_values(args))
     # bad settings fail here, before any process is started
     config = None if args.resume else build_config(values)
+    if args.resume:
+        args.resume = str(resolve_run(args.resume, resumable=True))
     if args.nproc:
         from .launch import launch_torchrun
 
@@ -31,15 +34,33 @@ def train(args: argparse.Namespace) -> int:
         console = Console(quiet=args.quiet) if process.is_main else Console.silent()
         result = train_or_resume(values, args.resume, console)
     if process.is_main and args.quiet:
-        print(f"test accuracy {result.metrics['test']['accuracy']:.4f}  {result.run_dir}")
+        print(f"test accuracy {result.metrics['test']['accuracy']:.2%}  {result.run_dir}")
+    elif process.is_main:
+        print(next_steps(result.run_dir, config or result.config))
     return 0
+
+
+def next_steps(run_dir: Path, config) -> str:
+    """Where the report is and the commands that use the run, as the run's last lines."""
+    from importlib.util import find_spec
+
+    inputs = "NEW_ROWS.csv" if config.data or config.dataset not in IDX_DATASETS else \
+        "IMAGES (IDX, .npy or image files)"
+    lines = [f"report: {run_dir / 'report.html'}",
+             f"next:   lrnn predict {run_dir} {inputs} -o predictions.csv",
+             f"        lrnn evaluate {run_dir}"]
+    if find_spec("lrnn.serve") is not None:
+        lines.append(f"        lrnn serve {run_dir}")
+    return "\n".join(lines + ["        lrnn runs   (every run, newest first; `latest` names the "
+                               "newest)"])
 
 
 def evaluate(args: argparse.Namespace) -> int:
     from ..predict.scoring import evaluate_run
 
+    args.run = resolve_run(args.run)
     metrics, what = evaluate_run(args.run, Console(), args.dataset, args.data_dir, args.data,
-                                 file_format(args))
+                                 file_format(args), args.target)
     print(f"{args.run} on {what} ({metrics['n']:,} rows): accuracy {metrics['accuracy']:.2%}  "
           f"loss {metrics['loss']:.4f}")
     if args.output:
@@ -52,7 +73,7 @@ def evaluate(args: argparse.Namespace) -> int:
 def predict(args: argparse.Namespace) -> int:
     from ..predict.files import predict_files
 
-    rows = predict_files(args.run, args.inputs, args.output, Console(), args.force,
+    rows = predict_files(resolve_run(args.run), args.inputs, args.output, Console(), args.force,
                          file_format(args))
     print(f"wrote {rows:,} predictions to {args.output}")
     return 0
@@ -68,16 +89,33 @@ def datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def runs(args: argparse.Namespace) -> int:
+    from ..artifacts.run_index import list_runs
+
+    entries = list_runs(args.dir)
+    if not entries:
+        print(f"no runs in {args.dir}")
+        return 0
+    width = max(len(e.path.name) for e in entries)
+    print(f"{'run':<{width}}  {'data':<15} {'model':<20} {'test acc':>8}  date")
+    for e in entries:
+        accuracy = f"{e.accuracy:.2%}" if e.accuracy is not None else "-"
+        print(f"{e.path.name:<{width}}  {e.data:<15} {e.model:<20} {accuracy:>8}  {e.date}"
+              + (f"  ({e.problem})" if e.problem else ""))
+    return 0
+
+
 def report(args: argparse.Namespace) -> int:
     from ..reporting.report import write
 
-    print(f"wrote {write(Path(args.run))}")
+    print(f"wrote {write(resolve_run(args.run))}")
     return 0
 
 
 def compare(args: argparse.Namespace) -> int:
     from ..reporting.compare import write_comparison
 
-    written = write_comparison(args.runs, Path(args.output), args.force)
+    written = write_comparison([resolve_run(run) for run in args.runs], Path(args.output),
+                               args.force)
     print(f"wrote {args.output} comparing {written} runs")
     return 0

@@ -5,6 +5,8 @@ commands.py that runs it. Heavy libraries are imported by the commands that need
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 
 from .._version import __version__
 from . import commands
@@ -12,10 +14,40 @@ from .train_flags import add_file_options, add_setting_flags
 
 
 class Parser(argparse.ArgumentParser):
-    """Usage errors as one line on stderr, exit 2."""
+    """Usage errors as one line on stderr, exit 2, pointing to the help of the command they
+    concern; flags are never abbreviated (`--epoch 3` is not `--epochs 3`), and a misspelled
+    flag or command gets a "did you mean"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+        self.commands: dict[str, argparse.ArgumentParser] = {}
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {message}{self._suggestion(message)} "
+                     f"(see {self.prog} --help)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # argparse reports them from the top; the command they were given to says
+            command = self.commands.get(getattr(parsed, "command", None), self)
+            command.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def _suggestion(self, message: str) -> str:
+        if message.startswith("unrecognized arguments: "):
+            words = message.removeprefix("unrecognized arguments: ").split()
+            known = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
+            for word in words:
+                close = difflib.get_close_matches(word.split("=")[0], known, n=1, cutoff=0.6)
+                if word.startswith("-") and close:
+                    return f"; did you mean {close[0]}?"
+        found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if found:
+            options = re.findall(r"'([^']*)'", found.group(2))
+            close = difflib.get_close_matches(found.group(1), options, n=1, cutoff=0.6)
+            if close:
+                return f"; did you mean '{close[0]}'?"
+        return ""
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -37,8 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for add in (_train, _evaluate, _predict, _report, _compare, _datasets):
+    for add in (_train, _evaluate, _predict, _report, _compare, _runs, _datasets):
         add(sub)
+    parser.commands = dict(sub.choices)
     return parser
 
 
@@ -47,6 +80,11 @@ def _command(sub, name: str, help: str, func, description: str | None = None):
                              + help[1:] + ".", formatter_class=HelpFormatter)
     command.set_defaults(func=func)
     return command
+
+
+def _run_argument(parser, name: str = "run", nargs=None, help: str = "run directory") -> None:
+    parser.add_argument(name, metavar="RUN", nargs=nargs,
+                        help=f"{help}; `latest` is the newest run under runs/")
 
 
 def _train(sub) -> None:
@@ -60,23 +98,27 @@ def _train(sub) -> None:
                        help="train with N data-parallel processes on this machine (torchrun; "
                             "see README, Scaling out) (default: one process)")
     train.add_argument("--resume", metavar="RUN", default=None,
-                       help="continue the run in RUN from its newest checkpoint; settings given "
-                            "with it may only lengthen or re-time training (default: a new run)")
+                       help="continue the run in RUN from its newest checkpoint (`latest`: the "
+                            "newest run under runs/ with one); settings given with it may only "
+                            "lengthen or re-time training (default: a new run)")
     add_setting_flags(train)
 
 
 def _evaluate(sub) -> None:
-    evaluate = _command(sub, "evaluate", "score a saved run on a dataset's test split",
+    evaluate = _command(sub, "evaluate", "score a saved run on its test split or a labelled file",
                         commands.evaluate)
-    evaluate.add_argument("run", metavar="RUN", help="run directory")
+    _run_argument(evaluate)
     evaluate.add_argument("--dataset", default=None,
                           help="dataset to score on (default: the run's own)")
     evaluate.add_argument("--data-dir", default=None, metavar="DIR",
                           help="folder holding the dataset's four IDX files (default: located "
                                "as in train)")
     evaluate.add_argument("--data", default=None, metavar="FILE",
-                          help="a labelled table file to score on, for runs trained on --data "
-                               "(default: the run's own test split)")
+                          help="a labelled table file to score on, with the columns the model "
+                               "reads (default: the run's own test split)")
+    evaluate.add_argument("--target", default=None, metavar="COLUMN",
+                          help="--data: the column of true classes (default: the run's target; "
+                               "needed for estimator and built-in dataset runs)")
     add_file_options(evaluate)
     evaluate.add_argument("-o", "--output", default=None, metavar="FILE.json",
                           help="also write the full metrics as JSON (default: print only)")
@@ -84,7 +126,7 @@ def _evaluate(sub) -> None:
 
 def _predict(sub) -> None:
     predict = _command(sub, "predict", "predict classes for new inputs", commands.predict)
-    predict.add_argument("run", metavar="RUN", help="run directory")
+    _run_argument(predict)
     predict.add_argument("inputs", metavar="INPUT", nargs="+",
                          help="for table models a .csv/.tsv/.parquet file with the training "
                               "columns; for image models an IDX images file, a .npy array, or "
@@ -99,17 +141,25 @@ def _predict(sub) -> None:
 def _report(sub) -> None:
     report = _command(sub, "report", "rebuild a run's report.html from its files",
                       commands.report)
-    report.add_argument("run", metavar="RUN", help="run directory")
+    _run_argument(report)
 
 
 def _compare(sub) -> None:
     compare = _command(sub, "compare", "one HTML page comparing runs side by side",
                        commands.compare)
-    compare.add_argument("runs", metavar="RUN", nargs="+", help="run directories")
+    _run_argument(compare, "runs", "+", "run directories")
     compare.add_argument("-o", "--output", required=True, metavar="FILE.html",
                          help="the page to write (self-contained: open it from disk)")
     compare.add_argument("--force", action="store_true",
                          help="overwrite FILE.html if it exists (default: refuse)")
+
+
+def _runs(sub) -> None:
+    runs = _command(sub, "runs", "list saved runs, newest first", commands.runs,
+                    "List the runs in a folder, newest first: name, data, model, test accuracy "
+                    "and when each was made.")
+    runs.add_argument("--dir", default="runs", metavar="DIR",
+                      help="folder holding run directories (default: runs)")
 
 
 def _datasets(sub) -> None:

@@ -50,7 +50,7 @@ def add_file_options(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--delimiter", type=delimiter, default=None, metavar="CHAR",
                         help=SETTINGS["delimiter"].metadata["help"].removeprefix("--data: ")
-                        + " (default: , or tab for .tsv)")
+                        + f" (default: {describe_default('delimiter', None)})")
     parser.add_argument("--decimal", choices=(".", ","), default=".",
                         help="decimal mark in numbers (default: .)")
     parser.add_argument("--encoding", default="utf-8",

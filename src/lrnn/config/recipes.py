@@ -19,6 +19,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
+from .names import DEFAULT_DATASET
 from .settings import RunConfig
 
 SMALL_ROWS = 20_000
@@ -80,7 +81,14 @@ def resolve(config: RunConfig, n_train: int) -> RunConfig:
     if alpha is None:
         alpha = 1.0 / config.C if config.C is not None else DEFAULT_ALPHA[config.model]
     changes["alpha"] = alpha
+    if config.data is None:  # the dataset trained on, named in config.toml
+        changes["dataset"] = config.dataset or DEFAULT_DATASET
     return replace(config, **changes)
+
+
+# Defaults that depend on the data or the run, as `--help` words them.
+SPELLED_OUT = {"delimiter": ", (tab for .tsv)", "decimal": ".",
+               "out": "runs/<dataset>-<model>-<time>"}
 
 
 def describe_default(name: str, default: Any) -> str:
@@ -93,6 +101,8 @@ def describe_default(name: str, default: Any) -> str:
                 f"plain setting")
     if name == "dataset":
         return "digits when no --data"
+    if name in SPELLED_OUT:
+        return SPELLED_OUT[name]
     if name == "momentum":
         return "0 (sgd)"
     if name in ("alpha", "C"):

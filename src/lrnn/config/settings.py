@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import values
-from .names import ACTIVATIONS, DATASETS, DEFAULT_DATASET, DEVICES, MODELS, OPTIMIZERS, SCHEDULES
+from .names import (ACTIVATIONS, DATASETS, DEFAULT_DATASET, DEVICES, IN_MEMORY, MODELS,
+                    OPTIMIZERS, SCHEDULES)
 
 
 def setting(default: Any, help: str, parse: Callable[[Any], Any], group: str,
@@ -39,9 +40,9 @@ class RunConfig:
         "data", "FILE")
     id_column: str | None = setting(None, "--data: a column to carry through to predictions, "
                                     "never used as a feature", values.text, "data", "COLUMN")
-    delimiter: str | None = setting(None, "--data: field separator (default , or tab for .tsv)",
+    delimiter: str | None = setting(None, "--data: field separator",
                                     values.delimiter, "data", "CHAR")
-    decimal: str | None = setting(None, "--data: decimal mark in numbers, . or , (default .)",
+    decimal: str | None = setting(None, "--data: decimal mark in numbers, . or ,",
                                   values.decimal, "data", "CHAR")
     encoding: str = setting("utf-8", "--data: text encoding of the file", values.text, "data")
     categorical: tuple[str, ...] = setting((), "--data: columns to treat as categories",
@@ -122,7 +123,7 @@ class RunConfig:
         None, "also checkpoint every N steps (checkpoints are always written at epoch ends)",
         values.positive_int, "training", "N")
     # output
-    out: str | None = setting(None, "run directory (default runs/<dataset>-<model>-<time>)",
+    out: str | None = setting(None, "run directory",
                               values.text, "output", "DIR")
     tensorboard: bool = setting(
         False, "also write the per-epoch curves as TensorBoard scalars in <run>/tensorboard/ "
@@ -131,6 +132,8 @@ class RunConfig:
     @property
     def source_name(self) -> str:
         """The training data's short name: the file's stem, or the built-in dataset's name."""
+        if self.data == IN_MEMORY:
+            return "dataframe"
         return Path(self.data).stem if self.data else self.dataset or DEFAULT_DATASET
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,6 +144,21 @@ class RunConfig:
             if value is not None and value != ():
                 out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
+
+    def applying(self) -> dict[str, Any]:
+        """to_dict() without the settings that do nothing in this run (the MLP's shape for
+        logistic regression, sgd's for other optimizers, early stopping's when it is off):
+        a run's config.toml and report list what it was trained with."""
+        idle = set()
+        if self.model != "mlp":
+            idle |= {"hidden_layer_sizes", "activation", "dropout"}
+        if self.optimizer != "sgd":
+            idle |= {"momentum", "nesterov"}
+        if not self.early_stopping:
+            idle.add("patience")
+        if self.data is None:
+            idle.add("encoding")
+        return {k: v for k, v in self.to_dict().items() if k not in idle}
 
 
 SETTINGS = {f.name: f for f in fields(RunConfig)}

@@ -10,7 +10,7 @@ from ..config import BUILTIN_DATASETS, DATASETS
 @dataclass(frozen=True)
 class Entry:
     name: str
-    classes: int | None  # None: known once loaded
+    classes: int
     present: bool
     where: str
 
@@ -19,10 +19,12 @@ def catalog() -> list[Entry]:
     from .idx.locate import where_is
     from .idx.registry import IDX_REGISTRY
 
+    from .builtin import CLASS_COUNTS
+
     entries = []
     for name in DATASETS:
         if name in BUILTIN_DATASETS:
-            entries.append(Entry(name, None, True, "built in (scikit-learn)"))
+            entries.append(Entry(name, CLASS_COUNTS[name], True, "built in (scikit-learn)"))
             continue
         folder, source = where_is(name)
         entries.append(Entry(name, len(IDX_REGISTRY[name].classes), folder is not None,
