@@ -73,3 +73,13 @@ def breast_cancer_run(tmp_path_factory) -> Path:
     result = lrnn_cli("train", "--dataset", "breast_cancer", "--model", "logreg", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def readme_session(tmp_path_factory, mnist_dir):
+    """The README's examples, run once as written (tests/readme_examples.py): (the folder they
+    ran in, each example with its outcome)."""
+    from tests.readme_examples import run_examples
+
+    folder = tmp_path_factory.mktemp("readme")
+    return folder, run_examples(folder)

@@ -120,6 +120,41 @@ def test_predictions_on_the_raw_test_file_reproduce_the_metrics(slid_run, slid_f
     assert again.returncode == 0 and f"accuracy {accuracy:.2%}" in again.stdout
 
 
+def test_column_typing_is_in_model_json_and_the_report(slid_run, slid_files):
+    typing = json.loads((slid_run / "model.json").read_text())["column_typing"]
+    ages = len({row["age"] for row in read_rows(slid_files[0]) if row["age"]})
+    assert typing == [
+        {"column": "sex", "type": "target", "why": "--target: the classes to predict"},
+        {"column": "id", "type": "id", "why": "--id-column: copied into the predictions, never "
+                                              "a feature"},
+        {"column": "wages", "type": "number", "why": "numbers"},
+        {"column": "education", "type": "number", "why": "numbers"},
+        {"column": "age", "type": "number", "why": f"whole numbers with {ages} distinct values"},
+        {"column": "language", "type": "category", "why": "text with 3 distinct values"},
+    ]
+    report = (slid_run / "report.html").read_text()
+    assert "<h3>Columns</h3>" in report
+    for column in typing:
+        assert f"<td>{column['column']}</td><td>{column['type']}</td>" in report
+
+
+def test_dropped_columns_say_why(tmp_path):
+    rows = ["code,score,when,flag,y"] + [f"c{i},{i % 7 * 1.5},2024-01-{i % 28 + 1:02d},"
+                                         f"{'true' if i % 2 else 'false'},{'ab'[i % 3 == 0]}"
+                                         for i in range(60)]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    result = lrnn_cli("train", "--data", str(tmp_path / "t.csv"), "--target", "y", "--drop",
+                      "score", "--out", str(tmp_path / "run"), "-q")
+    assert result.returncode == 0, result.stderr
+    typing = {c["column"]: (c["type"], c["why"]) for c in json.loads(
+        (tmp_path / "run" / "model.json").read_text())["column_typing"]}
+    assert typing["code"] == ("dropped", "looks like an ID or free text (60 distinct values in "
+                                         "60 rows)")
+    assert typing["score"] == ("dropped", "--drop")
+    assert typing["when"] == ("number", "dates: days since 1970-01-01")
+    assert typing["flag"] == ("category", "true/false values")
+
+
 def _variant(test: Path, tmp_path: Path, change) -> Path:
     rows = read_rows(test)
     columns = list(rows[0])

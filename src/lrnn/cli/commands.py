@@ -80,8 +80,11 @@ def predict(args: argparse.Namespace) -> int:
 
 
 def datasets(args: argparse.Namespace) -> int:
-    from ..data.catalog import catalog
+    from ..data.catalog import catalog, folder_of
 
+    if args.folder:
+        print(folder_of(args.folder))
+        return 0
     print(f"{'dataset':<15} {'classes':>7}  present  where")
     for entry in catalog():
         print(f"{entry.name:<15} {entry.classes or '':>7}  {'yes' if entry.present else 'no ':<7}"
@@ -92,6 +95,9 @@ def datasets(args: argparse.Namespace) -> int:
 def runs(args: argparse.Namespace) -> int:
     from ..artifacts.run_index import list_runs
 
+    if args.dir == "runs" and not Path(args.dir).exists():
+        print("no runs in runs/ yet: `lrnn train` saves them there")
+        return 0
     entries = list_runs(args.dir)
     if not entries:
         print(f"no runs in {args.dir}")

@@ -37,9 +37,11 @@ class Parser(argparse.ArgumentParser):
         if message.startswith("unrecognized arguments: "):
             words = message.removeprefix("unrecognized arguments: ").split()
             known = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
-            for word in words:
-                close = difflib.get_close_matches(word.split("=")[0], known, n=1, cutoff=0.6)
-                if word.startswith("-") and close:
+            for word in (w.split("=")[0] for w in words if w.startswith("--")):
+                longer = [k for k in known if k.startswith(word)]  # an abbreviation, spelled out
+                close = longer if len(longer) == 1 else \
+                    difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+                if close:
                     return f"; did you mean {close[0]}?"
         found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if found:
@@ -163,5 +165,8 @@ def _runs(sub) -> None:
 
 
 def _datasets(sub) -> None:
-    _command(sub, "datasets", "list datasets, whether present and from where",
-             commands.datasets)
+    datasets = _command(sub, "datasets", "list datasets, whether present and from where",
+                        commands.datasets)
+    datasets.add_argument("--folder", metavar="NAME", default=None,
+                          help="print only the folder holding NAME's files (mnist, "
+                               "fashion-mnist), for scripts")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..config import BUILTIN_DATASETS, DATASETS
+from ..config import BUILTIN_DATASETS, DATASETS, IDX_DATASETS
+from ..errors import InputError
 
 
 @dataclass(frozen=True)
@@ -30,3 +31,19 @@ def catalog() -> list[Entry]:
         entries.append(Entry(name, len(IDX_REGISTRY[name].classes), folder is not None,
                              f"{folder} ({source})" if folder else source))
     return entries
+
+
+def folder_of(name: str) -> str:
+    """The folder where a file dataset's files are now (`lrnn datasets --folder NAME`)."""
+    from .idx.locate import where_is
+
+    if name not in IDX_DATASETS:
+        kind = "is built into scikit-learn, with no files of its own" if name in DATASETS \
+            else "is not a dataset lrnn knows"
+        raise InputError(f"--folder {name}: {name} {kind}; expected one of "
+                         f"{', '.join(IDX_DATASETS)}")
+    folder, source = where_is(name)
+    if folder is None:
+        raise InputError(f"--folder {name}: not present yet ({source}); `lrnn train --dataset "
+                         f"{name}` fetches it")
+    return str(folder)

@@ -36,9 +36,27 @@ def table_from_frame(frame):
             column = pc.cast(column, pa.string())
         elif pa.types.is_large_string(column.type):
             column = pc.cast(column, pa.string())
-        columns.append(column)
+        columns.append(_whole_numbers_with_gaps(column))
     table = reader.narrow_floats(pa.table(columns, names=names))
     if table.num_rows == 0:
         raise InputError(f"{SOURCE}: expected rows, found none")
     # the reader's own steps, so that one rule types every source of tables
     return reader._tidy_text(reader._trim_names(table))
+
+
+def _whole_numbers_with_gaps(column):
+    """pandas stores a column of whole numbers with gaps as floats (NaN needs a float); as
+    integers again, the column is typed as the file it was read from would be (codes such as
+    1/2/3 as categories)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not pa.types.is_floating(column.type) or column.null_count == 0 or \
+            column.null_count == len(column):
+        return column
+    present = column.drop_null().to_numpy()
+    if not (np.all(np.isfinite(present)) and np.all(present == np.round(present))
+            and np.all(np.abs(present) < 2 ** 53)):
+        return column
+    return pc.cast(column, pa.int64())
