@@ -39,8 +39,9 @@ def train(
     threshold: float = 0.5, class_weight: str = "none", optimizer: str | None = None,
     lr: float | None = None, momentum: float | None = None, nesterov: bool = False,
     schedule: str | None = None, batch_size: int | None = None, epochs: int | None = None,
-    iterations: int | None = None, eval_every: int | None = None, early_stopping: bool = False,
-    patience: int = 5, tol: float = 0.0001, device: str = "auto", seed: int = 0,
+    iterations: int | None = None, eval_every: int | None = None,
+    early_stopping: bool | None = None, patience: int | None = None, tol: float = 0.0001,
+    device: str = "auto", seed: int = 0,
     deterministic: bool = False, checkpoint_every: int | None = None,
     out: str | os.PathLike | None = None, tensorboard: bool = False, quiet: bool = False,
 ) -> Run:

@@ -51,9 +51,11 @@ def test_train_with_no_arguments(tmp_path):
     epochs = [row.split(",")[0] for row in (run / "history.csv").read_text().splitlines()[1:]]
     assert epochs == [str(e) for e in range(5, saved["training"]["epochs"] + 1, 5)]
     # the run ends by pointing to its report and the commands that use it
-    tail = result.stdout.splitlines()[-5:]
+    out = result.stdout.splitlines()
+    tail = out[out.index(f"saved {Path('runs') / run.name}") + 1:]
     assert tail[0] == f"report: {Path('runs') / run.name / 'report.html'}"
     assert tail[1].split()[:3] == ["next:", "lrnn", "predict"] and "lrnn evaluate" in tail[2]
+    assert "lrnn runs" in tail[-1]
     # config.toml names the dataset and only settings that apply to logistic regression
     settings = tomllib.loads((run / "config.toml").read_text())
     assert settings["dataset"] == "digits" and settings["optimizer"] == "lbfgs"
@@ -140,7 +142,7 @@ def test_help_shows_defaults():
     train_help = " ".join(lrnn_cli("train", "--help").stdout.split())
     assert "(default: digits when no --data)" in train_help and "(default: 0.5)" in train_help
     # one default per option, stated once
-    options = re.split(r" (?=--[a-z])", train_help.split("options:")[1])
+    options = re.split(r" (?=--[A-Za-z])", train_help.split("options:")[1])
     twice = [o for o in options if o.count("default") > 1]
     assert not twice, twice
     assert "--delimiter CHAR --data: field separator (default: , (tab for .tsv))" in train_help

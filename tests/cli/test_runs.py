@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from pathlib import Path
 
 import pytest
 from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
 
 import lrnn
 from lrnn.artifacts.run_index import list_runs, resolve_run
@@ -26,8 +28,10 @@ def runs_folder(tmp_path_factory) -> Path:
     cwd = tmp_path_factory.mktemp("cwd")
     assert lrnn_cli("train", "--dataset", "iris", "-q", cwd=cwd).returncode == 0
     X, y = load_iris(return_X_y=True)
-    lrnn.MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(X, y).save(
-        cwd / "runs" / "my-mlp")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 5 epochs: a model to list only
+        mlp = lrnn.MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0).fit(X, y)
+    mlp.save(cwd / "runs" / "my-mlp")
     stopped = lrnn_cli("train", *IRIS_MLP, "--out", "runs/stopped", cwd=cwd,
                        env={"LRNN_FAULT": "interrupt@epoch=1"})
     assert stopped.returncode == 130, stopped.stderr

@@ -74,6 +74,64 @@ def test_logreg_matches_sklearn_textbook_pipeline(tmp_path, fixture, target, ext
     assert ours > 0.55  # clearly above chance on both tables
 
 
+def sklearn_textbook_mlp_accuracy(path: Path, target: str, numeric, categorical, seed=0):
+    """MLPClassifier() (defaults, random_state=seed) after the same textbook preprocessing as
+    sklearn_textbook_accuracy, fitted on every row that is not a test row."""
+    import warnings
+
+    import pandas as pd
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import Pipeline, make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    frame = pd.read_csv(path)
+    classes = sorted(frame[target].astype(str).unique())
+    y = frame[target].astype(str).map({c: i for i, c in enumerate(classes)}).to_numpy()
+    train, test = stratified_indices(y, 0.2, seed)
+    frame[categorical] = frame[categorical].astype(str).where(frame[categorical].notna())
+    pipeline = Pipeline([
+        ("columns", ColumnTransformer([
+            ("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
+            ("categories", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                                         OneHotEncoder(handle_unknown="ignore")), categorical),
+        ])),
+        ("model", MLPClassifier(random_state=seed)),
+    ])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # its ConvergenceWarning at max_iter=200
+        pipeline.fit(frame.iloc[train], y[train])
+    return pipeline.score(frame.iloc[test], y[test])
+
+
+def test_default_mlp_on_a_small_table_stops_on_validation(tmp_path):
+    """Issue 20's table: 2,532 voters, 1,822 training rows. The default MLP used to run 200
+    epochs and overfit (below logistic regression); now it stops on the validation loss, keeps
+    the best epoch, and is within a point of logistic regression and no worse than
+    scikit-learn's MLPClassifier (benchmarks/small_tables.py measures every small table)."""
+    path, runs = FIXTURES / "chile.csv", {}
+    for model in ("logreg", "mlp"):
+        result = lrnn_cli("train", "--data", str(path), "--target", "vote", "--model", model,
+                          "--out", str(tmp_path / model), "-q")
+        assert result.returncode == 0, result.stderr
+        runs[model] = json.loads((tmp_path / model / "metrics.json").read_text())
+    mlp, logreg = runs["mlp"], runs["logreg"]
+    training = mlp["training"]
+    assert training["stopped_early"] and training["best_epoch"] < training["epochs"]
+    history = [row.split(",") for row in (tmp_path / "mlp" / "history.csv").read_text()
+               .splitlines()[1:]]
+    best = history[training["best_epoch"] - 1]
+    assert float(best[5]) <= min(float(row[5]) for row in history) + 1e-4  # validation loss
+    assert float(best[8]) == mlp["test"]["accuracy"]  # the best epoch's weights were kept
+    assert mlp["test"]["accuracy"] >= logreg["test"]["accuracy"] - 0.01
+    columns = json.loads((tmp_path / "mlp" / "model.json").read_text())["column_typing"]
+    numeric = [c["column"] for c in columns if c["type"] == "number"]
+    categorical = [c["column"] for c in columns if c["type"] == "category"]
+    assert mlp["test"]["accuracy"] >= sklearn_textbook_mlp_accuracy(path, "vote", numeric,
+                                                                    categorical)
+
+
 @pytest.fixture(scope="module")
 def slid_files(tmp_path_factory):
     """SLID split into a raw training CSV and a raw test CSV (rows as in the original file)."""

@@ -27,6 +27,10 @@ def train(args: argparse.Namespace) -> int:
         from ..data.idx import early_read
 
         early_read.start(config.dataset or DEFAULT_DATASET, config.data_dir)
+    elif config is not None:  # a bad table is refused before torch is imported
+        from ..data.tables import early_read as early_table
+
+        early_table.read_now(config)
     from ..engine import train_or_resume
     from ..training import distributed  # imports torch
 

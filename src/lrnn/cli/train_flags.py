@@ -20,7 +20,7 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
         flag = "--" + f.name.replace("_", "-")
         text = f"{meta['help']} (default: {describe_default(f.name, f.default)})"
         group = groups[meta["group"]]
-        if f.type == "bool":
+        if f.type in ("bool", "bool | None"):
             group.add_argument(flag, action=argparse.BooleanOptionalAction,
                                default=argparse.SUPPRESS, help=text)
         else:

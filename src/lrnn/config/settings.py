@@ -103,11 +103,11 @@ class RunConfig:
     eval_every: int | None = setting(
         None, "print the test accuracy every N iterations, as the MNIST tutorial does",
         values.positive_int, "training", "N")
-    early_stopping: bool = setting(
-        False, "stop when the validation loss stops improving; keep the best weights", values.flag,
+    early_stopping: bool | None = setting(
+        None, "stop when the validation loss stops improving; keep the best weights", values.flag,
         "training")
-    patience: int = setting(5, "early stopping: epochs without improvement before stopping",
-                            values.positive_int, "training")
+    patience: int | None = setting(None, "early stopping: epochs without improvement before "
+                                   "stopping", values.positive_int, "training")
     tol: float = setting(
         1e-4, "smallest validation-loss improvement that counts; lbfgs: gradient tolerance",
         values.ranged(False, 0, low_open=False), "training")

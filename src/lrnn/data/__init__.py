@@ -9,9 +9,10 @@ from .dataset import Dataset
 def load(config: RunConfig, frame=None) -> Dataset:
     """`frame`: the pandas DataFrame that config.data stands for (IN_MEMORY), in Python."""
     if config.data is not None:
+        from .tables import early_read
         from .tables.dataset import load_table_dataset
 
-        return load_table_dataset(config, frame)
+        return early_read.take(config) or load_table_dataset(config, frame)
     name = config.dataset or DEFAULT_DATASET
     if name in BUILTIN_DATASETS:
         from .builtin import load_builtin
