@@ -24,12 +24,12 @@ ON_A_TERMINAL = ("train", "--dataset", "digits", "--model", "mlp", "--hidden-lay
 
 
 def run_on_terminal(args: list[str]) -> bytes:
-    """Everything the command wrote to a pseudo-terminal of COLUMNS x ROWS (stdout and stderr
-    both, as a person sees them)."""
+    """Everything `python ARGS` wrote to a pseudo-terminal of COLUMNS x ROWS (stdout and
+    stderr both, as a person sees them)."""
     main, child = pty.openpty()
     fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-    proc = subprocess.Popen([sys.executable, "-m", "lrnn", *args], stdin=child, stdout=child,
-                            stderr=child, env=dict(os.environ, TERM="xterm"))
+    proc = subprocess.Popen([sys.executable, *args], stdin=child, stdout=child, stderr=child,
+                            env=dict(os.environ, TERM="xterm"))
     os.close(child)
     output = b""
     while True:
@@ -64,7 +64,7 @@ def test_no_bar_in_pipes(tmp_path):
 
 
 def test_lines_and_bar_never_interleave_on_a_terminal(tmp_path):
-    output = run_on_terminal([*ON_A_TERMINAL, str(tmp_path / "run")])
+    output = run_on_terminal(["-m", "lrnn", *ON_A_TERMINAL, str(tmp_path / "run")])
     assert output.count(b"training:") > 20  # the bar was drawn, and redrawn, on the terminal
     lines = screen_lines(output)
     epochs = [line for line in lines if "train loss" in line]
@@ -76,3 +76,25 @@ def test_lines_and_bar_never_interleave_on_a_terminal(tmp_path):
     assert re.fullmatch(r"test accuracy \d+\.\d\d%  loss \d\.\d{4}", lines[lines.index(
         epochs[-1]) + 1]), lines
     assert f"saved {tmp_path / 'run'}" in lines
+
+
+def test_python_warnings_go_above_the_bar_too(tmp_path):
+    """A warning raised while the bar is drawn (torch and numpy raise them) is written as a
+    line of its own; the bar is drawn again below it, and the warnings are as before after."""
+    code = ("import time, warnings\nfrom lrnn.console import Console\n"
+            "console = Console()\n"
+            "with console.progress(20, 'training', unit='step') as bar:\n"
+            "    for step in range(20):\n"
+            "        bar.update(1)\n"
+            "        time.sleep(0.02)\n"
+            "        if step == 10:\n"
+            "            warnings.warn('a warning from inside', UserWarning)\n"
+            "warnings.warn('after the bar', UserWarning)\n")
+    script = tmp_path / "warn.py"
+    script.write_text(code)
+    output = run_on_terminal([str(script)])
+    lines = screen_lines(output)
+    inside = [line for line in lines if "UserWarning: a warning from inside" in line]
+    assert inside == [f"{script}:9: UserWarning: a warning from inside"], lines
+    assert not [line for line in lines if "training" in line], lines  # no frozen bar
+    assert any("after the bar" in line for line in lines)

@@ -4,12 +4,14 @@ and pipes stay clean.
 
 One Console travels through a run instead of loose `log` / `warn` callables. While a bar is
 on the screen, lines go through tqdm's writer, which clears the bar, prints the line and
-draws the bar again below it: lines and bars never interleave.
+draws the bar again below it: lines and bars never interleave (Python's own warnings are
+shown the same way while a bar is drawn).
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 from contextlib import contextmanager
 
 
@@ -58,8 +60,16 @@ class Console:
         bar = tqdm(total=total, desc=desc, unit=unit, unit_scale=unit_scale, leave=False,
                    dynamic_ncols=True, disable=not self.watched, file=sys.stderr)
         self._bars_open += 1
+        shown = warnings.showwarning
+        if not bar.disable:  # Python's warnings (torch's, numpy's) go above the bar too
+            warnings.showwarning = self._show_warning
         try:
             with bar:
                 yield bar
         finally:
             self._bars_open -= 1
+            warnings.showwarning = shown
+
+    def _show_warning(self, message, category, filename, lineno, file=None, line=None):
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        self._write(text.rstrip("\n"), sys.stderr)
