@@ -44,9 +44,11 @@ def test_train_has_the_settings_of_lrnn_train_as_keywords():
 def chile_runs(tmp_path_factory):
     """The chile table trained from its file and from the DataFrame pandas reads from it."""
     folder = tmp_path_factory.mktemp("api")
-    from_file = lrnn.train(data=CHILE, target="vote", out=folder / "file", quiet=True)
+    from_file = lrnn.train(data=CHILE, target="vote", out=folder / "file", plots=False,
+                           quiet=True)
     frame = pd.read_csv(CHILE)
-    from_frame = lrnn.train(data=frame, target="vote", out=folder / "frame", quiet=True)
+    from_frame = lrnn.train(data=frame, target="vote", out=folder / "frame", plots=False,
+                            quiet=True)
     return from_file, from_frame
 
 

@@ -189,7 +189,7 @@ def test_profile_samples_are_grouped_by_phase_of_the_run():
     raw = "\n".join([
         f"{run};Trainer.fit (lrnn/training.py:4);Trainer._fit_minibatch (lrnn/training.py:5);"
         f"Trainer._step (lrnn/training.py:6) 30",
-        f"{run};evaluate (lrnn/evaluation.py:7);_find_and_load (<frozen importlib>:8);"
+        f"{run};score_test (lrnn/evaluation/scoring.py:7);_find_and_load (<frozen importlib>:8);"
         f"<module> (sklearn/__init__.py:9) 20",
         "<module> (lrnn:1);_find_and_load (<frozen importlib>:2);<module> (lrnn/engine.py:3);"
         "_find_and_load (<frozen importlib>:4);<module> (torch/__init__.py:5) 10",

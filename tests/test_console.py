@@ -20,7 +20,7 @@ EPOCH_LINE = re.compile(r"epoch +\d+ +step +\d+ +train loss \d+\.\d{4} +acc \d+\
                         r"\d+\.\d{4} +acc \d+\.\d\d% +\d+\.\ds")
 # digits, 41 batches an epoch: the bar is redrawn between every two epoch lines
 ON_A_TERMINAL = ("train", "--dataset", "digits", "--model", "mlp", "--hidden-layer-sizes", "32",
-                 "--epochs", "20", "--batch-size", "32", "--out")
+                 "--epochs", "20", "--batch-size", "32", "--no-plots", "--out")
 
 
 def run_on_terminal(args: list[str]) -> bytes:
@@ -57,7 +57,7 @@ def screen_lines(output: bytes) -> list[str]:
 
 def test_no_bar_in_pipes(tmp_path):
     args = [sys.executable, "-m", "lrnn", "train", "--dataset", "iris", "--model", "mlp",
-            "--epochs", "30", "--out", str(tmp_path / "a")]
+            "--epochs", "30", "--no-plots", "--out", str(tmp_path / "a")]
     piped = subprocess.run(args, capture_output=True, text=True)
     assert piped.returncode == 0 and piped.stderr == ""
     assert "step/s" not in piped.stdout and "\r" not in piped.stdout

@@ -43,7 +43,8 @@ def train(
     early_stopping: bool | None = None, patience: int | None = None, tol: float = 0.0001,
     device: str = "auto", seed: int = 0,
     deterministic: bool = False, checkpoint_every: int | None = None,
-    out: str | os.PathLike | None = None, tensorboard: bool = False, quiet: bool = False,
+    out: str | os.PathLike | None = None, plots: bool = True, tensorboard: bool = False,
+    quiet: bool = False,
 ) -> Run:
     """Train and save a run, as `lrnn train` does, and return it (`.run_dir`, `.metrics`,
     `.config`, `.history`).
@@ -70,9 +71,11 @@ def train(
 def load(run_dir):
     """Load a run directory: a `Predictor` (predict, predict_proba on raw rows or images) for a
     run of `lrnn train`, the fitted `LogisticRegression` or `MLPClassifier` for a run saved by
-    `estimator.save(path)`. Never unpickles."""
+    `estimator.save(path)`; `"latest"`: the newest run under runs/. Never unpickles."""
+    from .artifacts.run_index import resolve_run
     from .artifacts.weights import load_run
 
+    run_dir = resolve_run(run_dir)
     loaded = load_run(run_dir)
     if "estimator" in loaded.info:
         from .estimator import ESTIMATORS

@@ -215,7 +215,7 @@ def _score_and_save(run_dir, model, config: RunConfig, prepared: Prepared, arch:
     settings = {k: v for k, v in config.applying().items() if k != "out"}
     publish(run_dir, FinishedRun(info, weights, settings, f"{config.model} on "
                                  f"{config.source_name}", metrics, history, scored,
-                                 config.tensorboard), record)
+                                 config.tensorboard, config.plots), record)
     return metrics
 
 

@@ -47,7 +47,8 @@ def test_train_with_no_arguments(tmp_path):
     # round of 5 iterations, and the round after it, which ran none, recorded nothing
     assert saved["training"]["converged"] and saved["training"]["epochs"] % 5 == 0
     lines = [line for line in result.stdout.splitlines() if line.startswith("epoch")]
-    assert len(lines) == len(set(lines)) and lines[-1].split()[1] == str(saved["training"]["epochs"])
+    assert len(lines) == len(set(lines))
+    assert lines[-1].split()[1] == str(saved["training"]["epochs"])
     epochs = [row.split(",")[0] for row in (run / "history.csv").read_text().splitlines()[1:]]
     assert epochs == [str(e) for e in range(5, saved["training"]["epochs"] + 1, 5)]
     # the run ends by pointing to its report and the commands that use it
@@ -109,17 +110,24 @@ def test_breast_cancer_logreg(breast_cancer_run):
 def test_config_file_and_flags(tmp_path):
     config = tmp_path / "exp.toml"
     config.write_text('dataset = "iris"\nmodel = "mlp"\nhidden_layer_sizes = [16]\nepochs = 7\n'
-                      'lr = 0.5\n')
+                      'lr = 0.5\nplots = false\n')
     result = lrnn_cli("train", "--config", str(config), "--lr", "0.02", "--out",
                       str(tmp_path / "run"))
     assert result.returncode == 0, result.stderr
     saved = tomllib.loads((tmp_path / "run" / "config.toml").read_text())
     assert saved["dataset"] == "iris" and saved["hidden_layer_sizes"] == [16]
     assert saved["lr"] == 0.02 and saved["epochs"] == 7  # the flag wins over the file
+    # plots = false (--no-plots): no figures, and the report says why it has none
+    assert saved["plots"] is False and not (tmp_path / "run" / "plots").exists()
+    assert "a run trained with --no-plots draws none" in (tmp_path / "run" / "report.html")\
+        .read_text()
     # a run's config.toml is itself a valid --config: the same settings again
     again = lrnn_cli("train", "--config", str(tmp_path / "run" / "config.toml"), "--out",
-                     str(tmp_path / "again"))
+                     str(tmp_path / "again"), "-q")
     assert again.returncode == 0, again.stderr
+    # -q: the one result line, the accuracy as the normal output gives it
+    accuracy = json.loads((tmp_path / "again" / "metrics.json").read_text())["test"]["accuracy"]
+    assert again.stdout == f"test accuracy {accuracy:.2%}  {tmp_path / 'again'}\n"
     assert (tmp_path / "again" / "config.toml").read_text() == \
         (tmp_path / "run" / "config.toml").read_text()
     assert (tmp_path / "again" / "model.safetensors").read_bytes() == \
@@ -146,12 +154,6 @@ def test_help_shows_defaults():
     twice = [o for o in options if o.count("default") > 1]
     assert not twice, twice
     assert "--delimiter CHAR --data: field separator (default: , (tab for .tsv))" in train_help
-
-
-def test_quiet_prints_the_accuracy_as_the_normal_output_does(tmp_path):
-    result = lrnn_cli("train", "--dataset", "iris", "-q", "--out", str(tmp_path / "run"))
-    accuracy = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]["accuracy"]
-    assert result.stdout == f"test accuracy {accuracy:.2%}  {tmp_path / 'run'}\n"
 
 
 @pytest.mark.parametrize("args,message", [

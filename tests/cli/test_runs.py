@@ -18,7 +18,8 @@ from lrnn.artifacts.run_index import list_runs, resolve_run
 from lrnn.errors import InputError
 from tests.conftest import lrnn_cli
 
-IRIS_MLP = ["--dataset", "iris", "--model", "mlp", "--hidden-layer-sizes", "8", "--epochs", "4"]
+IRIS_MLP = ["--dataset", "iris", "--model", "mlp", "--hidden-layer-sizes", "8", "--epochs", "4",
+            "--no-plots"]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def runs_folder(tmp_path_factory) -> Path:
     """runs/ in a working folder: an iris logreg run, then an estimator's run, then an iris MLP
     interrupted after its first epoch, then a folder of notes."""
     cwd = tmp_path_factory.mktemp("cwd")
-    assert lrnn_cli("train", "--dataset", "iris", "-q", cwd=cwd).returncode == 0
+    assert lrnn_cli("train", "--dataset", "iris", "--no-plots", "-q", cwd=cwd).returncode == 0
     X, y = load_iris(return_X_y=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)  # 5 epochs: a model to list only
@@ -57,7 +58,8 @@ def test_runs_lists_complete_runs_newest_first(runs_folder):
     assert lrnn_cli("runs", cwd=runs_folder / "runs").stdout.startswith("no runs in runs")
 
 
-def test_latest_is_the_newest_complete_run_and_for_resume_the_newest_checkpoint(runs_folder):
+def test_latest_is_the_newest_complete_run_and_for_resume_the_newest_checkpoint(runs_folder,
+                                                                              monkeypatch):
     entries = list_runs(runs_folder / "runs", unfinished=True)
     assert [e.path.name for e in entries][0] == "stopped" and not entries[0].complete
     evaluated = lrnn_cli("evaluate", "latest", cwd=runs_folder)
@@ -68,6 +70,8 @@ def test_latest_is_the_newest_complete_run_and_for_resume_the_newest_checkpoint(
     assert resumed.stdout.strip().endswith("runs/stopped")
     assert (runs_folder / "runs" / "stopped" / "model.json").exists()
     assert lrnn_cli("runs", cwd=runs_folder).stdout.splitlines()[1].startswith("stopped ")
+    monkeypatch.chdir(runs_folder)
+    assert repr(lrnn.load("latest")).startswith("Predictor('runs/stopped', model='mlp 8'")
 
 
 def test_latest_without_runs(tmp_path, monkeypatch):

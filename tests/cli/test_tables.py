@@ -62,7 +62,7 @@ def sklearn_textbook_accuracy(path: Path, target: str, numeric, categorical, see
 def test_logreg_matches_sklearn_textbook_pipeline(tmp_path, fixture, target, extra):
     path = FIXTURES / fixture
     result = lrnn_cli("train", "--data", str(path), "--target", target, *extra,
-                      "--val-fraction", "0", "--out", str(tmp_path / "run"), "-q")
+                      "--val-fraction", "0", "--no-plots", "--out", str(tmp_path / "run"), "-q")
     assert result.returncode == 0, result.stderr
     run = tmp_path / "run"
     ours = json.loads((run / "metrics.json").read_text())["test"]["accuracy"]
@@ -105,27 +105,37 @@ def sklearn_textbook_mlp_accuracy(path: Path, target: str, numeric, categorical,
     return pipeline.score(frame.iloc[test], y[test])
 
 
-def test_default_mlp_on_a_small_table_stops_on_validation(tmp_path):
+@pytest.fixture(scope="module")
+def chile_runs(tmp_path_factory) -> dict[str, Path]:
+    """chile.csv with each default model, and logistic regression with balanced classes (the
+    figures are not drawn: these tests read the metrics and the history)."""
+    folder, runs = tmp_path_factory.mktemp("chile"), {}
+    for name, flags in (("logreg", ["--model", "logreg"]), ("mlp", ["--model", "mlp"]),
+                        ("balanced", ["--model", "logreg", "--class-weight", "balanced"])):
+        result = lrnn_cli("train", "--data", str(FIXTURES / "chile.csv"), "--target", "vote",
+                          *flags, "--no-plots", "--out", str(folder / name), "-q")
+        assert result.returncode == 0, result.stderr
+        runs[name] = folder / name
+    return runs
+
+
+def test_default_mlp_on_a_small_table_stops_on_validation(chile_runs):
     """Issue 20's table: 2,532 voters, 1,822 training rows. The default MLP used to run 200
     epochs and overfit (below logistic regression); now it stops on the validation loss, keeps
     the best epoch, and is within a point of logistic regression and no worse than
     scikit-learn's MLPClassifier (benchmarks/small_tables.py measures every small table)."""
-    path, runs = FIXTURES / "chile.csv", {}
-    for model in ("logreg", "mlp"):
-        result = lrnn_cli("train", "--data", str(path), "--target", "vote", "--model", model,
-                          "--out", str(tmp_path / model), "-q")
-        assert result.returncode == 0, result.stderr
-        runs[model] = json.loads((tmp_path / model / "metrics.json").read_text())
-    mlp, logreg = runs["mlp"], runs["logreg"]
+    path = FIXTURES / "chile.csv"
+    mlp, logreg = (json.loads((chile_runs[m] / "metrics.json").read_text())
+                   for m in ("mlp", "logreg"))
     training = mlp["training"]
     assert training["stopped_early"] and training["best_epoch"] < training["epochs"]
-    history = [row.split(",") for row in (tmp_path / "mlp" / "history.csv").read_text()
+    history = [row.split(",") for row in (chile_runs["mlp"] / "history.csv").read_text()
                .splitlines()[1:]]
     best = history[training["best_epoch"] - 1]
     assert float(best[5]) <= min(float(row[5]) for row in history) + 1e-4  # validation loss
     assert float(best[8]) == mlp["test"]["accuracy"]  # the best epoch's weights were kept
     assert mlp["test"]["accuracy"] >= logreg["test"]["accuracy"] - 0.01
-    columns = json.loads((tmp_path / "mlp" / "model.json").read_text())["column_typing"]
+    columns = json.loads((chile_runs["mlp"] / "model.json").read_text())["column_typing"]
     numeric = [c["column"] for c in columns if c["type"] == "number"]
     categorical = [c["column"] for c in columns if c["type"] == "category"]
     assert mlp["test"]["accuracy"] >= sklearn_textbook_mlp_accuracy(path, "vote", numeric,
@@ -202,7 +212,7 @@ def test_dropped_columns_say_why(tmp_path):
                                          for i in range(60)]
     (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
     result = lrnn_cli("train", "--data", str(tmp_path / "t.csv"), "--target", "y", "--drop",
-                      "score", "--out", str(tmp_path / "run"), "-q")
+                      "score", "--no-plots", "--out", str(tmp_path / "run"), "-q")
     assert result.returncode == 0, result.stderr
     typing = {c["column"]: (c["type"], c["why"]) for c in json.loads(
         (tmp_path / "run" / "model.json").read_text())["column_typing"]}
@@ -268,14 +278,7 @@ def test_prediction_refusals(slid_run, slid_files, tmp_path, case):
     assert snapshot(tmp_path) == before
 
 
-def test_balanced_class_weight_raises_minority_recall(tmp_path):
-    path = FIXTURES / "chile.csv"
-    recalls = {}
-    for weight in ("none", "balanced"):
-        out = tmp_path / weight
-        result = lrnn_cli("train", "--data", str(path), "--target", "vote", "--class-weight",
-                          weight, "--out", str(out), "-q")
-        assert result.returncode == 0, result.stderr
-        recalls[weight] = json.loads((out / "metrics.json").read_text())["test"]["per_class"]["A"][
-            "recall"]
-    assert recalls["balanced"] > recalls["none"] + 0.2  # "A" (abstain) is 7 % of the votes
+def test_balanced_class_weight_raises_minority_recall(chile_runs):
+    recalls = {name: json.loads((chile_runs[name] / "metrics.json").read_text())["test"][
+        "per_class"]["A"]["recall"] for name in ("logreg", "balanced")}
+    assert recalls["balanced"] > recalls["logreg"] + 0.2  # "A" (abstain) is 7 % of the votes

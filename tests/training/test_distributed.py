@@ -23,7 +23,7 @@ from tests.conftest import lrnn_cli
 
 TRAIN = ("train", "--dataset", "digits", "--model", "mlp", "--hidden-layer-sizes", "32",
          "--dropout", "0", "--epochs", "4", "--batch-size", "64", "--seed", "3",
-         "--checkpoint-every", "10", "-q")
+         "--checkpoint-every", "10", "--no-plots", "-q")
 # One thread each: two processes on a small machine, no oversubscription. A process that
 # aborts prints every thread's Python stack, so a failure says where.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"}
@@ -79,7 +79,7 @@ def test_two_gloo_processes_match_one_process(tmp_path, single_process):
                                                            abs=1e-9)
     # the run says how many processes trained it, in metrics.json and the report
     assert [m["environment"]["processes"] for m in metrics] == [2, 1]
-    assert "<td>processes (data-parallel, torchrun)</td><td>2</td>" in \
+    assert '<td>processes (data-parallel, torchrun)</td><td class="num">2</td>' in \
         (out / "report.html").read_text()
 
 

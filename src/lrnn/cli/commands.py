@@ -6,10 +6,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..artifacts.run_index import resolve_run
 from ..config import DEFAULT_DATASET, IDX_DATASETS, build_config, read_toml
 from ..console import Console
 from .train_flags import file_format, setting_values
+
+
+def resolve_run(text: str, resumable: bool = False) -> Path:
+    """A RUN argument as a folder (`latest`: the newest run under runs/)."""
+    from ..artifacts.run_index import resolve_run as resolve  # numpy, safetensors: not for --help
+
+    return resolve(text, resumable)
 
 
 def train(args: argparse.Namespace) -> int:

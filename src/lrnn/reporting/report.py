@@ -119,7 +119,8 @@ def _figures(paths: list[Path]) -> str:
     paths = sorted(paths, key=lambda p: (order.index(p.stem) if p.stem in order else len(order),
                                          p.name))
     if not paths:
-        return '<p class="note">No plots in plots/.</p>'
+        return ('<p class="note">No plots in plots/ (a run trained with --no-plots draws '
+                'none).</p>')
     return "".join(image(p.read_bytes(), alt=p.stem,
                          caption=f"{p.name}: {CAPTIONS.get(p.stem, '')}".rstrip(": "))
                    for p in paths)

@@ -30,6 +30,7 @@ class FinishedRun:
     history: Any  # training.state.History
     scored: TestPredictions
     tensorboard: bool = False
+    plots: bool = True  # --no-plots: none drawn (the report says so)
 
 
 def publish(run_dir, run: FinishedRun, record: RunRecord) -> None:
@@ -43,11 +44,12 @@ def publish(run_dir, run: FinishedRun, record: RunRecord) -> None:
         if run.history.evals:
             write_atomic(stage / "evals.csv", records_csv(run.history.evals, EVAL_COLUMNS))
         write_atomic(stage / PREDICTIONS, run.scored.to_csv(info["classes"]))
-        (stage / "plots").mkdir()
         record.timings.lap("write")
-        run_figures.draw_all(stage / "plots", run.title, run.history, run.metrics, run.scored,
-                             info, run.weights)
-        record.timings.lap("plots")
+        if run.plots:
+            (stage / "plots").mkdir()
+            run_figures.draw_all(stage / "plots", run.title, run.history, run.metrics,
+                                 run.scored, info, run.weights)
+            record.timings.lap("plots")
         if run.tensorboard:
             from . import tensorboard
 
