@@ -101,3 +101,13 @@ def table_run(tmp_path_factory) -> Path:
                       "--id-column", "id", "--out", str(out), "-q")
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def readme_session(tmp_path_factory, mnist_dir):
+    """The README's examples, run once as written (tests/readme_examples.py): (the folder they
+    ran in, each example with its outcome)."""
+    from tests.readme_examples import run_examples
+
+    folder = tmp_path_factory.mktemp("readme")
+    return folder, run_examples(folder)

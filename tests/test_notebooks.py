@@ -40,6 +40,18 @@ def test_committed_without_outputs(name):
                 f"{name}.ipynb cell {cell.id}: clear the outputs before committing"
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_no_path_into_the_repository(name):
+    code = "\n".join(c.source for c in read(name).cells if c.cell_type == "code")
+    assert "fixtures" not in code and ".parent" not in code and "../" not in code
+
+
+def test_the_shipped_table_is_the_fixture():
+    from lrnn.data.samples import SLID
+
+    assert SLID.read_bytes() == (NOTEBOOKS.parent / "tests" / "fixtures" / "slid.csv").read_bytes()
+
+
 def _kernel_spec(folder: Path) -> None:
     """A kernel that runs this very interpreter, whatever kernels the machine has."""
     spec = folder / "kernels" / KERNEL
@@ -65,8 +77,11 @@ def executed(tmp_path_factory):
             (root / name).mkdir()
             notebook = read(name)
             notebook.cells.append(nbformat.v4.new_code_cell(WHO_RAN, id="who-ran"))
+            # run from a folder of its own, as in Colab or from the repository root: the
+            # notebooks read only data that lrnn or scikit-learn ships (or MNIST, located as
+            # everywhere), never a path relative to notebooks/
             client = nbclient.NotebookClient(notebook, kernel_name=KERNEL, timeout=600,
-                                              resources={"metadata": {"path": str(NOTEBOOKS)}})
+                                              resources={"metadata": {"path": str(root / name)}})
             started = time.perf_counter()
             client.execute()
             seconds = time.perf_counter() - started

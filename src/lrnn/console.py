@@ -4,12 +4,14 @@ and pipes stay clean.
 
 One Console travels through a run instead of loose `log` / `warn` callables. While a bar is
 on the screen, lines go through tqdm's writer, which clears the bar, prints the line and
-draws the bar again below it: lines and bars never interleave.
+draws the bar again below it: lines and bars never interleave (Python's own warnings are
+shown the same way while a bar is drawn).
 """
 
 from __future__ import annotations
 
 import sys
+import warnings
 from contextlib import contextmanager
 
 
@@ -57,6 +59,17 @@ class Console:
     @contextmanager
     def progress(self, total: int | None, desc: str, unit: str = "it",
                  unit_scale: bool = False):
-        """A bar for the duration of the block."""
+        """A bar for the duration of the block; Python's warnings (torch's, numpy's) are
+        written above it, as lines are."""
+        shown = warnings.showwarning
         with self.bar(total, desc, unit, unit_scale) as bar:
-            yield bar
+            if not bar.disable:
+                warnings.showwarning = self._show_warning
+            try:
+                yield bar
+            finally:
+                warnings.showwarning = shown
+
+    def _show_warning(self, message, category, filename, lineno, file=None, line=None):
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        self._write(text.rstrip("\n"), sys.stderr)

@@ -36,6 +36,13 @@ class Run:
     metrics: dict[str, Any]
     history: History
 
+    def __repr__(self) -> str:
+        accuracy = self.metrics.get("test", {}).get("accuracy")
+        shown = f"{accuracy:.4f}" if accuracy is not None else "None"
+        return (f"Run(run_dir={str(self.run_dir)!r}, model={self.config.model!r}, "
+                f"data={self.config.source_name!r}, epochs={len(self.history.epochs)}, "
+                f"test_accuracy={shown})")
+
 
 def default_out(config: RunConfig) -> Path:
     """runs/<data>-<model>-<time>; RunDir.claim adds -2, -3... when that is taken."""
@@ -43,8 +50,9 @@ def default_out(config: RunConfig) -> Path:
     return Path("runs") / f"{config.source_name}-{config.model}-{stamp}"
 
 
-def run(config: RunConfig, console: Console | None = None) -> Run:
-    """A new run. Every input is checked before its folder is created."""
+def run(config: RunConfig, console: Console | None = None, frame=None) -> Run:
+    """A new run. Every input is checked before its folder is created. `frame` is the pandas
+    DataFrame that config.data names (IN_MEMORY) when lrnn.train was given one."""
     console = console or Console()
     check_combinations(config)
     if config.tensorboard:
@@ -55,7 +63,7 @@ def run(config: RunConfig, console: Console | None = None) -> Run:
     if config.out:
         RunDir.check_new(out)
     device = distributed.device_for(choose_device(config.device))
-    prepared = prepare(config, device, console)
+    prepared = prepare(config, device, console, frame)
     config = resolve(config, len(prepared.train))
     arch = architecture(config, prepared.preprocessor.n_features, prepared.dataset.n_classes)
     memory.check_fits(arch, config, len(prepared.train), device)
@@ -211,11 +219,16 @@ def _trainer(model, train: TrainData, config: RunConfig, prepared: Prepared, con
 def model_description(config: RunConfig, prepared: Prepared, arch: dict) -> dict[str, Any]:
     """model.json of a `lrnn train` run (artifacts/model_json.py), but the weights' sha256."""
     dataset, pre = prepared.dataset, prepared.preprocessor
-    schema = image_schema(dataset.image_shape) if dataset.image_shape is not None else \
-        table_schema(pre.input_columns, dataset.schema.dropped, config.target, config.id_column)
+    if dataset.image_shape is not None:
+        schema, typing = image_schema(dataset.image_shape), {}
+    else:
+        schema = table_schema(pre.input_columns, dataset.schema.dropped, config.target,
+                              config.id_column)
+        typing = {"column_typing": dataset.schema.typing(dataset.feature_names, config.target,
+                                                         config.id_column)}
     return describe_model(dataset=config.source_name, classes=dataset.classes,
                           threshold=config.threshold, architecture=arch,
-                          preprocessing=pre.to_json(), input_schema=schema)
+                          preprocessing=pre.to_json(), input_schema=schema, **typing)
 
 
 def _score_and_save(run_dir, model, config: RunConfig, prepared: Prepared, history: History,
@@ -233,10 +246,10 @@ def _score_and_save(run_dir, model, config: RunConfig, prepared: Prepared, histo
                 f"{metrics['test']['loss']:.4f}")
     # `out` is where this run lives, not how it trains: left out so that config.toml can be
     # reused as --config for a new run.
-    settings = {k: v for k, v in config.to_dict().items() if k != "out"}
+    settings = {k: v for k, v in config.applying().items() if k != "out"}
     publish(run_dir, FinishedRun(info, weights, settings, f"{config.model} on "
                                  f"{config.source_name}", metrics, history, scored,
-                                 config.tensorboard), record)
+                                 config.tensorboard, config.plots), record)
     return metrics
 
 

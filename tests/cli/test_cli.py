@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import lrnn_cli, snapshot
+from tests.readme_examples import output_of, run_folder
 
 RUN_FILES = {"model.safetensors", "model.json", "config.toml", "metrics.json", "history.csv",
              "predictions.csv", "report.html", "plots/learning_curves.png",
@@ -42,6 +43,27 @@ def test_train_with_no_arguments(tmp_path):
     assert len(metrics["confusion_matrix"]) == 10
     assert f"saved {Path('runs') / run.name}" in result.stdout
     assert result.stderr == ""  # no progress bar when not on a terminal
+    # each epoch line once, one history row per epoch: L-BFGS converged exactly at the end of a
+    # round of 5 iterations, and the round after it, which ran none, recorded nothing
+    assert saved["training"]["converged"] and saved["training"]["epochs"] % 5 == 0
+    lines = [line for line in result.stdout.splitlines() if line.startswith("epoch")]
+    assert len(lines) == len(set(lines))
+    assert lines[-1].split()[1] == str(saved["training"]["epochs"])
+    epochs = [row.split(",")[0] for row in (run / "history.csv").read_text().splitlines()[1:]]
+    assert epochs == [str(e) for e in range(5, saved["training"]["epochs"] + 1, 5)]
+    # the run ends by pointing to its report and the commands that use it
+    out = result.stdout.splitlines()
+    tail = out[out.index(f"saved {Path('runs') / run.name}") + 1:]
+    assert tail[0] == f"report: {Path('runs') / run.name / 'report.html'}"
+    assert tail[1].split()[:3] == ["next:", "lrnn", "predict"] and "lrnn evaluate" in tail[2]
+    assert "lrnn runs" in tail[-1]
+    # config.toml names the dataset and only settings that apply to logistic regression
+    settings = tomllib.loads((run / "config.toml").read_text())
+    assert settings["dataset"] == "digits" and settings["optimizer"] == "lbfgs"
+    mlp_only = {"hidden_layer_sizes", "activation", "dropout", "momentum", "nesterov", "patience"}
+    assert not mlp_only & set(settings)
+    report = (run / "report.html").read_text()
+    assert "<td>dataset</td><td>digits</td>" in report and "hidden_layer_sizes" not in report
 
 
 def test_mnist_logreg(mnist_logreg_run):
@@ -53,25 +75,28 @@ def test_mnist_logreg(mnist_logreg_run):
     assert info["classes"] == [str(d) for d in range(10)]
 
 
-def test_tutorial_settings(tmp_path, mnist_dir):
-    result = lrnn_cli("train", "--dataset", "mnist", "--model", "logreg", "--optimizer", "sgd",
-                      "--lr", "0.001", "--batch-size", "100", "--iterations", "3000",
-                      "--eval-every", "500", "--out", str(tmp_path / "run"))
-    assert result.returncode == 0, result.stderr
-    reports = re.findall(r"iteration +(\d+) +loss [\d.]+ +test accuracy ([\d.]+)%", result.stdout)
+TUTORIAL = ("lrnn train --dataset mnist --model logreg --optimizer sgd --lr 0.001 --batch-size "
+            "100 --iterations 3000 --eval-every 500")
+
+
+def test_tutorial_settings(readme_session):
+    """The README's run of the tutorial's settings (tests/readme_examples.py)."""
+    folder, ran = readme_session
+    stdout = output_of(ran, TUTORIAL)
+    reports = re.findall(r"iteration +(\d+) +loss [\d.]+ +test accuracy ([\d.]+)%", stdout)
     assert [int(step) for step, _ in reports] == [500, 1000, 1500, 2000, 2500, 3000]
     accuracies = [float(acc) for _, acc in reports]
     assert accuracies == sorted(accuracies)  # plain SGD at a small rate climbs steadily
-    final = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]["accuracy"]
+    run = run_folder(folder, "mnist-logreg-*", optimizer="sgd")
+    final = json.loads((run / "metrics.json").read_text())["test"]["accuracy"]
     assert abs(final - 0.825) <= 0.015
-    assert (tmp_path / "run" / "evals.csv").read_text().count("\n") == 7
+    assert (run / "evals.csv").read_text().count("\n") == 7
 
 
-def test_mnist_mlp(tmp_path, mnist_dir):
-    result = lrnn_cli("train", "--dataset", "mnist", "--model", "mlp", "--out",
-                      str(tmp_path / "run"))
-    assert result.returncode == 0, result.stderr
-    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())["test"]
+def test_mnist_mlp(readme_session):
+    """The README's `lrnn train --dataset mnist --model mlp`."""
+    run = run_folder(readme_session[0], "mnist-mlp-*")
+    metrics = json.loads((run / "metrics.json").read_text())["test"]
     assert metrics["accuracy"] >= 0.978
 
 
@@ -85,17 +110,24 @@ def test_breast_cancer_logreg(breast_cancer_run):
 def test_config_file_and_flags(tmp_path):
     config = tmp_path / "exp.toml"
     config.write_text('dataset = "iris"\nmodel = "mlp"\nhidden_layer_sizes = [16]\nepochs = 7\n'
-                      'lr = 0.5\n')
+                      'lr = 0.5\nplots = false\n')
     result = lrnn_cli("train", "--config", str(config), "--lr", "0.02", "--out",
                       str(tmp_path / "run"))
     assert result.returncode == 0, result.stderr
     saved = tomllib.loads((tmp_path / "run" / "config.toml").read_text())
     assert saved["dataset"] == "iris" and saved["hidden_layer_sizes"] == [16]
     assert saved["lr"] == 0.02 and saved["epochs"] == 7  # the flag wins over the file
+    # plots = false (--no-plots): no figures, and the report says why it has none
+    assert saved["plots"] is False and not (tmp_path / "run" / "plots").exists()
+    assert "a run trained with --no-plots draws none" in (tmp_path / "run" / "report.html")\
+        .read_text()
     # a run's config.toml is itself a valid --config: the same settings again
     again = lrnn_cli("train", "--config", str(tmp_path / "run" / "config.toml"), "--out",
-                     str(tmp_path / "again"))
+                     str(tmp_path / "again"), "-q")
     assert again.returncode == 0, again.stderr
+    # -q: the one result line, the accuracy as the normal output gives it
+    accuracy = json.loads((tmp_path / "again" / "metrics.json").read_text())["test"]["accuracy"]
+    assert again.stdout == f"test accuracy {accuracy:.2%}  {tmp_path / 'again'}\n"
     assert (tmp_path / "again" / "config.toml").read_text() == \
         (tmp_path / "run" / "config.toml").read_text()
     assert (tmp_path / "again" / "model.safetensors").read_bytes() == \
@@ -117,6 +149,29 @@ def test_help_shows_defaults():
         assert result.returncode == 0 and "usage: lrnn" in result.stdout
     train_help = " ".join(lrnn_cli("train", "--help").stdout.split())
     assert "(default: digits when no --data)" in train_help and "(default: 0.5)" in train_help
+    # one default per option, stated once
+    options = re.split(r" (?=--[A-Za-z])", train_help.split("options:")[1])
+    twice = [o for o in options if o.count("default") > 1]
+    assert not twice, twice
+    assert "--delimiter CHAR --data: field separator (default: , (tab for .tsv))" in train_help
+
+
+@pytest.mark.parametrize("args,message", [
+    (["train", "--epohcs", "5"], "lrnn train: error: unrecognized arguments: --epohcs 5; did you "
+                                 "mean --epochs? (see lrnn train --help)"),
+    (["train", "--epoch", "3"], "unrecognized arguments: --epoch 3; did you mean --epochs?"),
+    (["train", "--hidden", "32"], "--hidden 32; did you mean --hidden-layer-sizes? (see lrnn train "
+                                  "--help)"),
+    (["trian"], "invalid choice: 'trian' (choose from"),
+    (["evaluate", "run", "--dataa", "x.csv"], "did you mean --data? (see lrnn evaluate --help)"),
+])
+def test_usage_errors_suggest_and_point_to_the_command_help(tmp_path, args, message):
+    result = lrnn_cli(*args, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr
+    if args == ["trian"]:
+        assert "did you mean 'train'? (see lrnn --help)" in result.stderr
+    assert not (tmp_path / "runs").exists()  # `--epoch 3` is no abbreviation of --epochs
 
 
 @pytest.mark.parametrize("args,message", [

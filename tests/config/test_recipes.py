@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from lrnn.config import build_config
-from lrnn.config.recipes import MIN_STEPS, RECIPES, resolve
+from lrnn.config.recipes import (DEFAULT_PATIENCE, MIN_STEPS, RECIPES, SMALL_MLP, SMALL_PATIENCE,
+                                  describe_default, resolve)
 
 
 def test_large_data_uses_the_tuned_recipes():
@@ -47,4 +48,30 @@ def test_small_data_gets_enough_steps():
 def test_C_is_inverse_alpha():
     assert resolve(build_config({"C": 4.0}), 100).alpha == 0.25
     assert resolve(build_config({}), 100).alpha == 1.0
-    assert resolve(build_config({"model": "mlp"}), 100).alpha == 1e-4
+    assert resolve(build_config({"model": "mlp"}), 54_000).alpha == 1e-4
+    small = resolve(build_config({"model": "mlp"}), 100)
+    assert (small.alpha, small.dropout) == (SMALL_MLP["alpha"], SMALL_MLP["dropout"])
+    assert resolve(build_config({"model": "mlp", "C": 2.0}), 100).alpha == 0.5
+
+
+def test_the_small_data_mlp_stops_on_validation():
+    config = resolve(build_config({"model": "mlp"}), 1_800)
+    assert config.early_stopping and config.patience == SMALL_PATIENCE
+    for given in ({"epochs": 30}, {"iterations": 500}, {"optimizer": "adam"},
+                  {"val_fraction": 0}, {"early_stopping": False}):
+        other = resolve(build_config({"model": "mlp", **given}), 1_800)
+        assert other.early_stopping is False and other.patience == DEFAULT_PATIENCE, given
+    assert not resolve(build_config({"model": "mlp"}), 54_000).early_stopping  # MNIST: as it was
+    assert not resolve(build_config({}), 1_800).early_stopping  # logreg: exact L-BFGS
+    chosen = resolve(build_config({"model": "mlp", "patience": 3}), 1_800)
+    assert chosen.early_stopping and chosen.patience == 3
+    forced = resolve(build_config({"model": "mlp", "epochs": 30, "early_stopping": True}), 1_800)
+    assert forced.early_stopping and forced.patience == DEFAULT_PATIENCE
+
+
+def test_help_states_the_rule():
+    epochs = describe_default("epochs", None)
+    assert f"enough epochs for {MIN_STEPS:,} steps" in epochs and "stopped early" in epochs
+    assert "20,000 training rows" in describe_default("early_stopping", None)
+    assert describe_default("patience", None) == f"{SMALL_PATIENCE} in that mlp recipe, else " \
+                                                 f"{DEFAULT_PATIENCE}"

@@ -147,6 +147,8 @@ def test_warm_start_starts_from_the_last_solution():
     first = model.n_iter_[0]
     model.fit(X, y)
     assert model.n_iter_[0] < first / 4
+    model.fit(X, y)  # at its optimum already: no iteration to run, and none counted
+    assert model.n_iter_[0] == 0 and model.loss_curve_ == []
 
 
 def test_import_lrnn_stays_cheap():

@@ -76,6 +76,37 @@ def test_cli_predicts_an_estimator_run_as_the_estimator_does(tmp_path):
     np.testing.assert_allclose(proba, model.predict_proba(X), rtol=1e-5, atol=1e-6)
 
 
+def test_evaluate_and_report_on_an_estimator_run(tmp_path):
+    """An estimator's run holds model.json and the weights only: evaluate scores it on a
+    labelled file (naming its target column); report and a bare evaluate say what they need."""
+    X, y = load_iris(return_X_y=True)
+    model = lrnn.LogisticRegression(C=0.05).fit(X, y)  # a weak model: not every row right
+    run = tmp_path / "run"
+    model.save(run)
+    table = tmp_path / "labelled.csv"
+    with table.open("w", newline="") as f:
+        csv.writer(f).writerows([[f"x{j}" for j in range(4)] + ["species"],
+                                 *[row + [label] for row, label in zip(X.tolist(), y.tolist())]])
+    result = lrnn_cli("evaluate", str(run), "--data", str(table), "--target", "species", "-o",
+                      str(tmp_path / "m.json"))
+    assert result.returncode == 0, result.stderr
+    scored = json.loads((tmp_path / "m.json").read_text())["test"]
+    assert scored["accuracy"] == model.score(X, y) < 1 and scored["n"] == 150
+    assert f"accuracy {model.score(X, y):.2%}" in result.stdout
+    for args, message in (
+            (["--data", str(table)], "names no target column; pass --target COLUMN (the file "
+                                     "needs the columns x0, x1, x2, x3)"),
+            ([], "saved by LogisticRegression.save(), it keeps the model only"),
+            (["--data", str(table), "--target", "kind"], "no target column 'kind'")):
+        refused = lrnn_cli("evaluate", str(run), *args)
+        assert refused.returncode == 2 and message in refused.stderr, refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    report = lrnn_cli("report", str(run))
+    assert report.returncode == 2 and "holds the model only" in report.stderr
+    assert f"lrnn evaluate {run} --data FILE --target COLUMN" in report.stderr
+    assert sorted(p.name for p in run.iterdir()) == ["model.json", "model.safetensors"]
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_predicting_a_loaded_estimator_needs_no_torch(tmp_path):
     X, y = load_iris(return_X_y=True)

@@ -16,7 +16,7 @@ from tests.conftest import lrnn_cli
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "lrnn"
 SETTINGS = ["--dataset", "digits", "--model", "mlp", "--hidden-layer-sizes", "16", "--epochs",
-            "3", "--batch-size", "64"]
+            "3", "--batch-size", "64", "--no-plots"]  # checkpoints and weights are looked at
 
 
 def test_nested_state_round_trip(tmp_path):
@@ -156,14 +156,22 @@ def test_planted_pickle_checkpoint_never_runs(interrupted, tmp_path, force_unsaf
     assert not marker.exists()
 
 
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "finished"
+    assert lrnn_cli("train", *SETTINGS, "--out", str(out), "-q").returncode == 0
+    return out
+
+
 @pytest.mark.parametrize("force_unsafe", [False, True])
-def test_planted_pickle_model_never_runs(tmp_path, force_unsafe):
+def test_planted_pickle_model_never_runs(finished, tmp_path, force_unsafe):
     import hashlib
+    import shutil
 
     from lrnn.artifacts.model_schema import content_sha256
 
     run = tmp_path / "run"
-    assert lrnn_cli("train", *SETTINGS, "--out", str(run), "-q").returncode == 0
+    shutil.copytree(finished, run)
     marker = tmp_path / "pwned"
     plant_pickle(run / "model.safetensors", marker)
     info = json.loads((run / "model.json").read_text())

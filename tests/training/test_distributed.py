@@ -23,7 +23,7 @@ from tests.conftest import lrnn_cli
 
 TRAIN = ("train", "--dataset", "digits", "--model", "mlp", "--hidden-layer-sizes", "32",
          "--dropout", "0", "--epochs", "4", "--batch-size", "64", "--seed", "3",
-         "--checkpoint-every", "10", "-q")
+         "--checkpoint-every", "10", "--no-plots", "-q")
 # One thread each: two processes on a small machine, no oversubscription. A process that
 # aborts prints every thread's Python stack, so a failure says where.
 WORKER_ENV = {"OMP_NUM_THREADS": "1", "PYTHONFAULTHANDLER": "1"}
@@ -64,17 +64,23 @@ def test_shard_splits_a_global_batch_into_contiguous_near_equal_parts():
 
 
 def test_two_gloo_processes_match_one_process(tmp_path, single_process):
+    """`lrnn train --nproc 2` is torchrun with 2 processes (the command it runs is the README's
+    torchrun command; the tests below call torchrun directly)."""
     out = tmp_path / "two"
-    result = torchrun(*TRAIN, "--out", str(out))
+    result = lrnn_cli(*TRAIN, "--nproc", "2", "--out", str(out), env=WORKER_ENV)
     assert result.returncode == 0, result.stderr[-3000:]
     assert_same_weights(out, single_process)
     # only process 0 printed and wrote: one result line, one set of checkpoints
     assert result.stdout.count("test accuracy") == 1
     assert len(list((out / "checkpoints").glob("ckpt-*.safetensors"))) == 2
     # the metrics process 0 computed after training are the one-process run's
-    accuracy = [json.loads((run / "metrics.json").read_text())["test"]["accuracy"]
-                for run in (out, single_process)]
-    assert accuracy[0] == pytest.approx(accuracy[1], abs=1e-9)
+    metrics = [json.loads((run / "metrics.json").read_text()) for run in (out, single_process)]
+    assert metrics[0]["test"]["accuracy"] == pytest.approx(metrics[1]["test"]["accuracy"],
+                                                           abs=1e-9)
+    # the run says how many processes trained it, in metrics.json and the report
+    assert [m["environment"]["processes"] for m in metrics] == [2, 1]
+    assert '<td>processes (data-parallel, torchrun)</td><td class="num">2</td>' in \
+        (out / "report.html").read_text()
 
 
 def test_killed_worker_restarts_from_its_checkpoint_and_matches(tmp_path, single_process):
@@ -83,13 +89,6 @@ def test_killed_worker_restarts_from_its_checkpoint_and_matches(tmp_path, single
     result = torchrun(*TRAIN, "--out", str(out), env=fault, restarts=1)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "exitcode: -9" in result.stderr  # the worker was really killed, then restarted
-    assert_same_weights(out, single_process)
-
-
-def test_nproc_launches_torchrun(tmp_path, single_process):
-    out = tmp_path / "nproc"
-    result = lrnn_cli(*TRAIN, "--nproc", "2", "--out", str(out), env=WORKER_ENV)
-    assert result.returncode == 0, result.stderr[-3000:]
     assert_same_weights(out, single_process)
 
 

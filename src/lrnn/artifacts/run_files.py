@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ArtifactError
+from ..errors import ArtifactError, InputError
 from .files import read_bytes, require_run_dir
 from .json_checks import (anything, check, dict_of, integer, list_of, nullable, number, obj,
                           parse_json, text)
@@ -57,7 +57,13 @@ def read(run_dir: str | Path, info: dict | None = None, name: str | None = None)
     """`info` and `name` are given for a run being saved: its model.json is not written yet
     and its folder is still the staging one."""
     run_dir = require_run_dir(Path(run_dir))
-    return RunFiles(run_dir=run_dir, info=info if info is not None else read_info(run_dir),
+    info = info if info is not None else read_info(run_dir)
+    if "estimator" in info and not (run_dir / "config.toml").exists():
+        raise InputError(f"{run_dir}: saved by {info['estimator'].get('class', 'an estimator')}"
+                         f".save(), it holds the model only: no test scores, curves or plots "
+                         f"to report; score it with lrnn evaluate {run_dir} --data FILE "
+                         f"--target COLUMN")
+    return RunFiles(run_dir=run_dir, info=info,
                     settings=read_settings(run_dir), metrics=read_metrics(run_dir),
                     epochs=_rows(run_dir / "history.csv", HISTORY_NEEDS),
                     evals=_rows(run_dir / "evals.csv", None),

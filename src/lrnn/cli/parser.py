@@ -5,6 +5,8 @@ commands.py that runs it. Heavy libraries are imported by the commands that need
 from __future__ import annotations
 
 import argparse
+import difflib
+import re
 
 from .._version import __version__
 from . import commands
@@ -14,10 +16,42 @@ from .tune_flags import add_tune_flags
 
 
 class Parser(argparse.ArgumentParser):
-    """Usage errors as one line on stderr, exit 2."""
+    """Usage errors as one line on stderr, exit 2, pointing to the help of the command they
+    concern; flags are never abbreviated (`--epoch 3` is not `--epochs 3`), and a misspelled
+    flag or command gets a "did you mean"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
+        self.commands: dict[str, argparse.ArgumentParser] = {}
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {message}{self._suggestion(message)} "
+                     f"(see {self.prog} --help)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:  # argparse reports them from the top; the command they were given to says
+            command = self.commands.get(getattr(parsed, "command", None), self)
+            command.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def _suggestion(self, message: str) -> str:
+        if message.startswith("unrecognized arguments: "):
+            words = message.removeprefix("unrecognized arguments: ").split()
+            known = [s for a in self._actions for s in a.option_strings if s.startswith("--")]
+            for word in (w.split("=")[0] for w in words if w.startswith("--")):
+                longer = [k for k in known if k.startswith(word)]  # an abbreviation, spelled out
+                close = longer if len(longer) == 1 else \
+                    difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+                if close:
+                    return f"; did you mean {close[0]}?"
+        found = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if found:
+            options = re.findall(r"'([^']*)'", found.group(2))
+            close = difflib.get_close_matches(found.group(1), options, n=1, cutoff=0.6)
+            if close:
+                return f"; did you mean '{close[0]}'?"
+        return ""
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -33,9 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    for add in (_train, _tune, _evaluate, _predict, _report, _compare, _export, _serve,
+    for add in (_train, _tune, _evaluate, _predict, _report, _compare, _runs, _export, _serve,
                 _datasets):
         add(sub)
+    parser.commands = dict(sub.choices)
     return parser
 
 
@@ -44,6 +79,11 @@ def _command(sub, name: str, help: str, func, description: str | None = None):
                              + help[1:] + ".", formatter_class=HelpFormatter)
     command.set_defaults(func=func)
     return command
+
+
+def _run_argument(parser, name: str = "run", nargs=None, help: str = "run directory") -> None:
+    parser.add_argument(name, metavar="RUN", nargs=nargs,
+                        help=f"{help}; `latest` is the newest run under runs/")
 
 
 def _train(sub) -> None:
@@ -57,8 +97,9 @@ def _train(sub) -> None:
                        help="train with N data-parallel processes on this machine (torchrun; "
                             "see README, Scaling out) (default: one process)")
     train.add_argument("--resume", metavar="RUN", default=None,
-                       help="continue the run in RUN from its newest checkpoint; settings given "
-                            "with it may only lengthen or re-time training (default: a new run)")
+                       help="continue the run in RUN from its newest checkpoint (`latest`: the "
+                            "newest run under runs/ with one); settings given with it may only "
+                            "lengthen or re-time training (default: a new run)")
     add_setting_flags(train)
 
 
@@ -72,17 +113,20 @@ def _tune(sub) -> None:
 
 
 def _evaluate(sub) -> None:
-    evaluate = _command(sub, "evaluate", "score a saved run on a dataset's test split",
+    evaluate = _command(sub, "evaluate", "score a saved run on its test split or a labelled file",
                         commands.evaluate)
-    evaluate.add_argument("run", metavar="RUN", help="run directory")
+    _run_argument(evaluate)
     evaluate.add_argument("--dataset", default=None,
                           help="dataset to score on (default: the run's own)")
     evaluate.add_argument("--data-dir", default=None, metavar="DIR",
                           help="folder holding the dataset's four IDX files (default: located "
                                "as in train)")
     evaluate.add_argument("--data", default=None, metavar="FILE",
-                          help="a labelled table file to score on, for runs trained on --data "
-                               "(default: the run's own test split)")
+                          help="a labelled table file to score on, with the columns the model "
+                               "reads (default: the run's own test split)")
+    evaluate.add_argument("--target", default=None, metavar="COLUMN",
+                          help="--data: the column of true classes (default: the run's target; "
+                               "needed for estimator and built-in dataset runs)")
     add_file_options(evaluate)
     evaluate.add_argument("-o", "--output", default=None, metavar="FILE.json",
                           help="also write the full metrics as JSON (default: print only)")
@@ -92,7 +136,7 @@ def _evaluate(sub) -> None:
 
 def _predict(sub) -> None:
     predict = _command(sub, "predict", "predict classes for new inputs", commands.predict)
-    predict.add_argument("run", metavar="RUN", help="run directory")
+    _run_argument(predict)
     predict.add_argument("inputs", metavar="INPUT", nargs="+",
                          help="for table models a .csv/.tsv/.parquet file with the training "
                               "columns; for image models an IDX images file, a .npy array, or "
@@ -111,17 +155,25 @@ def _predict(sub) -> None:
 def _report(sub) -> None:
     report = _command(sub, "report", "rebuild a run's report.html from its files",
                       commands.report)
-    report.add_argument("run", metavar="RUN", help="run directory")
+    _run_argument(report)
 
 
 def _compare(sub) -> None:
     compare = _command(sub, "compare", "one HTML page comparing runs side by side",
                        commands.compare)
-    compare.add_argument("runs", metavar="RUN", nargs="+", help="run directories")
+    _run_argument(compare, "runs", "+", "run directories")
     compare.add_argument("-o", "--output", required=True, metavar="FILE.html",
                          help="the page to write (self-contained: open it from disk)")
     compare.add_argument("--force", action="store_true",
                          help="overwrite FILE.html if it exists (default: refuse)")
+
+
+def _runs(sub) -> None:
+    runs = _command(sub, "runs", "list saved runs, newest first", commands.runs,
+                    "List the runs in a folder, newest first: name, data, model, test accuracy "
+                    "and when each was made.")
+    runs.add_argument("--dir", default="runs", metavar="DIR",
+                      help="folder holding run directories (default: runs)")
 
 
 def _export(sub) -> None:
@@ -129,7 +181,7 @@ def _export(sub) -> None:
                       commands.export, "Write a run as one ONNX file that takes raw rows or raw "
                       "images; checked with onnxruntime against lrnn predict before it is "
                       "written (pip install 'lrnn[export]').")
-    export.add_argument("run", metavar="RUN", help="run directory")
+    _run_argument(export)
     export.add_argument("-o", "--output", required=True, metavar="FILE.onnx",
                         help="the ONNX file to write")
     export.add_argument("--opset", type=positive_count, default=None, metavar="N",
@@ -143,7 +195,7 @@ def _serve(sub) -> None:
                      "model", commands.serve, "Serve a run over HTTP: GET / (a page to try the "
                      "model), /health, /metadata, /docs;\nPOST /predict (JSON or CSV). Needs the "
                      "serve extra: pip install 'lrnn[serve]'.")
-    serve.add_argument("run", metavar="RUN", help="run directory")
+    _run_argument(serve)
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on; another than loopback needs --token or "
                             "--insecure (default: 127.0.0.1)")
@@ -169,5 +221,8 @@ def _serve(sub) -> None:
 
 
 def _datasets(sub) -> None:
-    _command(sub, "datasets", "list datasets, whether present and from where",
-             commands.datasets)
+    datasets = _command(sub, "datasets", "list datasets, whether present and from where",
+                        commands.datasets)
+    datasets.add_argument("--folder", metavar="NAME", default=None,
+                          help="print only the folder holding NAME's files (mnist, "
+                               "fashion-mnist), for scripts")

@@ -23,7 +23,7 @@ def add_setting_flags(parser: argparse.ArgumentParser, skip: tuple[str, ...] = (
         flag = "--" + f.name.replace("_", "-")
         text = f"{meta['help']} (default: {describe_default(f.name, f.default)})"
         group = groups[meta["group"]]
-        if f.type == "bool":
+        if f.type in ("bool", "bool | None"):
             group.add_argument(flag, action=argparse.BooleanOptionalAction,
                                default=argparse.SUPPRESS, help=text)
         else:
@@ -64,7 +64,7 @@ def add_file_options(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--delimiter", type=parsed("delimiter"), default=None, metavar="CHAR",
                         help=SETTINGS["delimiter"].metadata["help"].removeprefix("--data: ")
-                        + " (default: , or tab for .tsv)")
+                        + f" (default: {describe_default('delimiter', None)})")
     parser.add_argument("--decimal", choices=(".", ","), default=".",
                         help="decimal mark in numbers (default: .)")
     parser.add_argument("--encoding", type=parsed("encoding"), default="utf-8",

@@ -13,3 +13,5 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 # The settings that describe a --data file, meaningless without one.
 FILE_SETTINGS = ("target", "test_data", "id_column", "delimiter", "decimal", "categorical",
                  "numeric", "drop")
+# config.data of a run trained on a pandas DataFrame given in Python (no file to name).
+IN_MEMORY = "(DataFrame)"

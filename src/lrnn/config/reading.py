@@ -13,12 +13,24 @@ from .checks import check_combinations
 from .settings import SETTINGS, RunConfig
 
 
+SHOWN_CHARS = 60
+
+
+def shown(value: Any) -> str:
+    """A value as an error message quotes it: plain values in full (up to SHOWN_CHARS), others
+    by their type, never a whole table or array."""
+    if isinstance(value, (str, int, float, bool, type(None), list, tuple)):
+        text = repr(value)
+        return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 3] + "..."
+    return f"a {type(value).__module__.split('.')[0]}.{type(value).__name__}"
+
+
 def parse_setting(name: str, value: Any, where: str) -> Any:
     """One setting from a CLI string or TOML value; `where` names its source for the message."""
     try:
         return SETTINGS[name].metadata["parse"](value)
     except ValueError as exc:
-        raise InputError(f"{where}: expected {exc}, found {value!r}") from None
+        raise InputError(f"{where}: expected {exc}, found {shown(value)}") from None
 
 
 def unknown_key_message(key: str, where: str) -> str:

@@ -19,11 +19,13 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def load(config: RunConfig) -> Dataset:
+def load(config: RunConfig, frame=None) -> Dataset:
+    """`frame`: the pandas DataFrame that config.data stands for (IN_MEMORY), in Python."""
     if config.data is not None:
+        from .tables import early_check
         from .tables.dataset import load_table_dataset
 
-        return load_table_dataset(config)
+        return early_check.take_dataset(config) or load_table_dataset(config, frame)
     name = config.dataset or DEFAULT_DATASET
     if name in BUILTIN_DATASETS:
         from .builtin import load_builtin

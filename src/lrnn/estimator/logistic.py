@@ -132,7 +132,10 @@ class LogisticRegression(LrnnClassifier):
     def _set_history(self, history, settings: TrainingSettings) -> None:
         rows = history.epochs
         self.loss_curve_ = [row["train_loss"] for row in rows]
-        done = rows[-1]["step"] if settings.optimizer == "lbfgs" else len(rows)
+        if settings.optimizer != "lbfgs":
+            done = len(rows)
+        else:  # no row: a warm start at the optimum, where L-BFGS had no iteration to run
+            done = rows[-1]["step"] if rows else 0
         self.n_iter_ = np.array([done], dtype=np.int32)
         if settings.optimizer == "lbfgs" and not history.converged:
             warn_not_converged(

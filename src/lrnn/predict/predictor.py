@@ -10,6 +10,8 @@ from ..artifacts.weights import WEIGHTS, load_run
 from ..models.numpy_forward import NumpyModel, predicted_classes, probabilities
 from ..preprocessing import Preprocessor
 
+MAX_SHOWN = 10  # classes shown by repr()
+
 
 class Predictor:
     def __init__(self, info: dict, weights: dict[str, np.ndarray], source: str = ""):
@@ -22,7 +24,26 @@ class Predictor:
     @classmethod
     def load(cls, run_dir: str | Path) -> "Predictor":
         loaded = load_run(run_dir)
-        return cls(loaded.info, loaded.weights, str(Path(run_dir) / WEIGHTS))
+        predictor = cls(loaded.info, loaded.weights, str(Path(run_dir) / WEIGHTS))
+        predictor.run_dir = Path(run_dir)
+        return predictor
+
+    run_dir: Path | None = None  # where it was loaded from
+
+    def __repr__(self) -> str:
+        arch = self.info["architecture"]
+        model = arch.get("model", "?")
+        if arch.get("hidden_layer_sizes"):
+            model += " " + ",".join(map(str, arch["hidden_layer_sizes"]))
+        classes = list(self.classes[:MAX_SHOWN]) + (["..."] if len(self.classes) > MAX_SHOWN
+                                                     else [])
+        if self.preprocessor.kind == "image":
+            inputs = "images {}x{}".format(*self.image_shape)
+        else:
+            inputs = f"{len(self.preprocessor.input_columns)} columns"
+        where = f"{str(self.run_dir)!r}, " if self.run_dir is not None else ""
+        return (f"Predictor({where}model={model!r}, inputs={inputs!r}, "
+                f"classes={classes!r})")
 
     @property
     def image_shape(self) -> tuple[int, int] | None:

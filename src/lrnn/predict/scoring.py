@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..config import DATASETS, build_config, replace
+from ..config import DATASETS, IN_MEMORY, build_config, replace
 from ..errors import ArtifactError, InputError
 from .predictor import Predictor
 from .table_inputs import FileFormat, labelled_table
@@ -47,11 +47,21 @@ def held_out_test(run_dir: Path, dataset: str | None = None, data_dir: str | Non
     """(features, labels, what they are) of the test split the run was scored on, rebuilt from
     its config.toml (or `dataset`'s test split). `download`: fetch MNIST-style files that are
     not on this machine (otherwise an InputError)."""
+    from ..artifacts.model_json import read_info
     from ..config import DEFAULT_DATASET, IDX_DATASETS
     from ..data import load
     from ..data.split import split_rows, take_rows
 
+    info = info if info is not None else read_info(Path(run_dir))
+    if not (Path(run_dir) / "config.toml").exists() and "estimator" in info:
+        name = info["estimator"].get("class", "an estimator")
+        raise InputError(f"{run_dir}: saved by {name}.save(), it keeps the model only (no "
+                         f"settings, no test split); score it on a labelled file: --data FILE "
+                         f"--target COLUMN")
     config = run_config(run_dir, info)
+    if config.data == IN_MEMORY:
+        raise InputError(f"{run_dir}: trained on a pandas DataFrame, which lrnn cannot load "
+                         f"again; score it on a labelled file: --data FILE")
     if dataset:
         if config.data is not None or dataset not in DATASETS:
             raise InputError(f"--dataset {dataset}: expected one of {', '.join(DATASETS)} for a "
@@ -84,14 +94,19 @@ def _idx_test_files(name: str, data_dir: str | None, download: bool):
 
 
 def evaluate_run(run_dir, console, dataset: str | None = None, data_dir: str | None = None,
-                 data: str | None = None, fmt: FileFormat = FileFormat()):
-    """(metrics as in metrics.json["test"], what was scored)."""
+                 data: str | None = None, fmt: FileFormat = FileFormat(),
+                 target: str | None = None):
+    """(metrics as in metrics.json["test"], what was scored). `target`: the column of true
+    classes in `data` (default: the run's own)."""
     from ..evaluation import evaluate
 
     run_dir = Path(run_dir)
     predictor = Predictor.load(run_dir)
+    if target and not data:
+        raise InputError("--target: applies with --data FILE only")
     if data:
-        X, y, what = (*labelled_table(predictor, data, fmt, str(run_dir), console), data)
+        X, y, what = (*labelled_table(predictor, data, fmt, str(run_dir), target, console),
+                      data)
     else:
         X, y, what = held_out_test(run_dir, dataset, data_dir, info=predictor.info)
     X, notes = predictor.preprocessor.transform_with_notes(X, what)

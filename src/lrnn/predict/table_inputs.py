@@ -60,15 +60,22 @@ def table_rows(predictor, path, fmt: FileFormat, console):
     return X, ids
 
 
-def labelled_table(predictor, path, fmt: FileFormat, run_name: str, console=None):
-    """(the table, its target column as class indices) of a labelled file, for scoring."""
+def labelled_table(predictor, path, fmt: FileFormat, run_name: str, target: str | None = None,
+                   console=None):
+    """(the table, its target column as class indices) of a labelled file, for scoring;
+    `target` names the column of true classes (default: the run's own target column)."""
     from ..data.tables.dataset import encode_target
 
-    target = predictor.info["input_schema"].get("target")
+    target = target or predictor.info["input_schema"].get("target")
     if not target:
-        raise InputError(f"--data: {run_name} was not trained on a file; use --dataset")
+        columns = predictor.preprocessor.input_columns
+        shown = ", ".join(columns[:4]) + (", ..." if len(columns) > 4 else "")
+        raise InputError(f"--data {path}: {run_name} was not trained on a file, so it names no "
+                         f"target column; pass --target COLUMN (the file needs the columns "
+                         f"{shown})")
     table = fmt.read(path, console)
     if target not in table.column_names:
-        raise InputError(f"{path}: no target column '{target}' to score against")
+        raise InputError(f"{path}: no target column '{target}' to score against; columns: "
+                         f"{', '.join(table.column_names[:20])}")
     y = encode_target(table.column(target), list(predictor.classes), target, str(path))
     return table, np.asarray(y)

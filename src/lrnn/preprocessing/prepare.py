@@ -53,8 +53,9 @@ class Prepared:
         return {name: part.y.cpu().numpy() for name, part in parts.items() if part is not None}
 
 
-def prepare(config, device: torch.device, console: Console) -> Prepared:
-    dataset = data.load(config)
+def prepare(config, device: torch.device, console: Console, frame=None) -> Prepared:
+    """`frame`: the pandas DataFrame of a Python call (data.load)."""
+    dataset = data.load(config, frame)
     for message in dataset.schema.warnings if dataset.schema else []:
         console.warn(message)
     rows = split_rows(dataset.y, own_test=dataset.X_test is not None,

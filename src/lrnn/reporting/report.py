@@ -70,7 +70,8 @@ def render(run: run_files.RunFiles) -> str:
     body = [f"<h1>{_esc(title)}</h1>", _subtitle(run), NAVIGATION, _cards(test),
             section("Test metrics", _metrics_tables(test), "metrics"),
             section("Plots", _figures(run.plots), "plots"),
-            section("Data", _data(run.metrics.get("data"), test.get("classes", [])), "data"),
+            section("Data", _data(run.metrics.get("data"), test.get("classes", []))
+                    + _column_typing(run.info.get("column_typing")), "data"),
             section("Training", _training(run), "training"),
             section("Settings", _settings(run.settings), "settings"),
             section("Versions", _versions(run), "versions"),
@@ -118,7 +119,8 @@ def _figures(paths: list[Path]) -> str:
     paths = sorted(paths, key=lambda p: (order.index(p.stem) if p.stem in order else len(order),
                                          p.name))
     if not paths:
-        return '<p class="note">No plots in plots/.</p>'
+        return ('<p class="note">No plots in plots/ (a run trained with --no-plots draws '
+                'none).</p>')
     return "".join(image(run_files.read_plot(p), alt=p.stem,
                          caption=f"{p.name}: {CAPTIONS.get(p.stem, '')}".rstrip(": "))
                    for p in paths)
@@ -136,6 +138,16 @@ def _data(data: dict | None, classes: list[str]) -> str:
                for k, name in enumerate(classes)]
     return (intro + table(("split", "rows"), split_rows) + "<h3>Class balance</h3>"
             + table(["class"] + list(counts), balance))
+
+
+def _column_typing(typing: list | None) -> str:
+    """How each column of a table was read: number, category, dropped (and why)."""
+    if not typing:
+        return ""
+    rows = [(c["column"], c["type"], c["why"]) for c in typing]
+    return ("<h3>Columns</h3><p>How lrnn typed each column of the file (README, \"How columns "
+            "are typed\"); --numeric, --categorical and --drop override it.</p>"
+            + table(("column", "type", "why"), rows))
 
 
 def _count_share(count: int, total: int) -> str:
@@ -171,6 +183,8 @@ def _versions(run: run_files.RunFiles) -> str:
     rows += [(name, version) for name, version in env.get("versions", {}).items()]
     rows += [(key, env.get(key)) for key in ("python", "platform", "cpu_count", "device")
              if key in env]
+    if "processes" in env:
+        rows.append(("processes (data-parallel, torchrun)", env["processes"]))
     if not env:  # a run saved before the environment was recorded
         rows += [("lrnn", run.info.get("lrnn_version")), ("torch", run.info.get("torch_version"))]
     return table(("", "version"), rows)

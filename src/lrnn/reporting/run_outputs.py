@@ -31,6 +31,7 @@ class FinishedRun:
     history: Any  # training.state.History
     scored: TestPredictions
     tensorboard: bool = False
+    plots: bool = True  # --no-plots: none drawn (the report says so)
 
 
 def publish(run_dir, run: FinishedRun, record: RunRecord) -> None:
@@ -38,12 +39,13 @@ def publish(run_dir, run: FinishedRun, record: RunRecord) -> None:
     import tomli_w
 
     def write_files(stage: Path) -> None:
-        plots = stage / "plots"
-        plots.mkdir()
-        # the figures first, to this command's figure worker if it has one: it draws them
-        # while this process writes the other files
-        drawing = Handover(run_figures.plan(run.title, run.history, run.metrics, run.scored,
-                                            run.info, run.weights), plots)
+        plots, drawing = stage / "plots", None
+        if run.plots:
+            plots.mkdir()
+            # the figures first, to this command's figure worker if it has one: it draws them
+            # while this process writes the other files
+            drawing = Handover(run_figures.plan(run.title, run.history, run.metrics,
+                                                run.scored, run.info, run.weights), plots)
         try:
             info = dict(run.info, weights_sha256=weight_file.save_weights(stage, run.weights))
             write_atomic(stage / "config.toml", tomli_w.dumps(run.settings))
@@ -52,11 +54,13 @@ def publish(run_dir, run: FinishedRun, record: RunRecord) -> None:
                 write_atomic(stage / "evals.csv", records_csv(run.history.evals, EVAL_COLUMNS))
             write_atomic(stage / PREDICTIONS, run.scored.to_csv(info["classes"]))
             record.timings.lap("write")
-            for job in drawing.finish():  # what no worker drew
+            for job in drawing.finish() if drawing is not None else ():  # what no worker drew
                 run_figures.draw(job, plots)
         finally:
-            drawing.close()  # before the staging folder is published or removed
-        record.timings.lap("plots")
+            if drawing is not None:
+                drawing.close()  # before the staging folder is published or removed
+        if drawing is not None:
+            record.timings.lap("plots")
         if run.tensorboard:
             from . import tensorboard
 

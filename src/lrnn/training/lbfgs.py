@@ -39,9 +39,12 @@ def fit(trainer) -> None:
             optimizer.step(closure)
             trainer.model.load_state_dict(twin.state_dict())  # float64 -> float32 copy
             ran = state.get("n_iter", 0) - pos.step
+            history.converged = ran < rounds  # stopped on its tolerance before its budget
+            if ran == 0:  # it had converged exactly as the last round ended: nothing new
+                trainer.close_epoch()  # to record, but the finished state is checkpointed
+                break
             pos.step = pos.epoch = pos.step + ran
             bar.update(ran)
-            history.converged = ran < rounds  # stopped on its tolerance before its budget
             _end_round(trainer)
     if not history.converged and not history.stopped_early:
         trainer.console.log(f"warning: lbfgs did not converge in {total} iterations (gradient "

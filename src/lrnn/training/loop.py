@@ -169,6 +169,11 @@ class Trainer:
         for callback in self.callbacks:
             if callback.on_epoch_end(self, row):
                 self.history.stopped_early = True
+        self.close_epoch()
+
+    def close_epoch(self) -> None:
+        """Put the position at an epoch boundary and run the components that act there (the
+        checkpoint policy, stop requests)."""
         self.position.batch, self.position.order = 0, None
         for callback in self.callbacks:
             callback.after_epoch(self)

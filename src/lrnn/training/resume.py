@@ -14,7 +14,7 @@ from ..errors import ArtifactError, InputError
 
 # Changing these does not change what is being trained; anything else would.
 SAFE_CHANGES = {"epochs", "iterations", "eval_every", "checkpoint_every", "device", "tensorboard",
-                "patience", "deterministic"}
+                "plots", "patience", "deterministic"}
 
 
 def resumed_config(saved: dict[str, Any], given: dict[str, Any], source: str,

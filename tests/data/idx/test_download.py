@@ -121,3 +121,11 @@ def test_datasets_command_says_where(mnist_dir):
     assert "no" in lines["fashion-mnist"].split()[2]
     assert "built in" in lines["digits"]
     assert len(lines) == 6
+    # every row says how many classes, scikit-learn's datasets too (as their loaders give)
+    assert {name: int(line.split()[1]) for name, line in lines.items()} == {
+        "mnist": 10, "fashion-mnist": 10, "digits": 10, "breast_cancer": 2, "iris": 3, "wine": 3}
+    folder = lrnn_cli("datasets", "--folder", "mnist")
+    assert folder.returncode == 0 and folder.stdout == f"{mnist_dir}\n"
+    for name, message in (("iris", "built into scikit-learn"), ("fashion-mnist", "not present")):
+        refused = lrnn_cli("datasets", "--folder", name)
+        assert refused.returncode == 2 and message in refused.stderr

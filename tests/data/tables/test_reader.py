@@ -27,6 +27,11 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
+def train_without_plots(*args: str, **kwargs):
+    """`lrnn train --no-plots ARGS`: these tests read model.json and the messages."""
+    return lrnn_cli("train", "--no-plots", *args, **kwargs)
+
+
 # name -> (file bytes, extra flags, expected message)
 CASES = {
     "empty file": (b"", [], "found an empty file"),
@@ -148,8 +153,8 @@ def test_accepted_variants(tmp_path, variant):
         (tmp_path / "tmp.csv").write_text(text)
         path = tmp_path / "data.parquet"
         pq.write_table(pcsv.read_csv(tmp_path / "tmp.csv"), path)
-    result = lrnn_cli("train", "--data", str(path), "--target", "y", "--out",
-                      str(tmp_path / "run"), "-q")
+    result = train_without_plots("--data", str(path), "--target", "y", "--out",
+                                 str(tmp_path / "run"), "-q")
     assert result.returncode == 0, result.stderr
     import json
 
@@ -162,8 +167,8 @@ def test_id_like_and_high_cardinality_columns_warn(tmp_path):
     rows += [f"T{i % 120},passenger {i},{10 + i % 13},{i % 2}" for i in range(2000)]
     path = tmp_path / "data.csv"
     path.write_text("\n".join(rows) + "\n")
-    result = lrnn_cli("train", "--data", str(path), "--target", "survived", "--out",
-                      str(tmp_path / "run"), "-q")
+    result = train_without_plots("--data", str(path), "--target", "survived", "--out",
+                                 str(tmp_path / "run"), "-q")
     assert result.returncode == 0, result.stderr
     assert "column 'name' dropped: looks like an ID or free text (2,000 distinct values" in \
         result.stderr
@@ -180,8 +185,8 @@ def test_encoding_option_reads_latin1(tmp_path):
                                     for i in range(40))
     path = tmp_path / "data.csv"
     path.write_bytes(text.encode("latin-1"))
-    result = lrnn_cli("train", "--data", str(path), "--target", "y", "--encoding", "latin-1",
-                      "--out", str(tmp_path / "run"), "-q")
+    result = train_without_plots("--data", str(path), "--target", "y", "--encoding", "latin-1",
+                                 "--out", str(tmp_path / "run"), "-q")
     assert result.returncode == 0, result.stderr
     import json
 
@@ -196,8 +201,8 @@ def test_spaced_file_with_question_marks(tmp_path):
              f"{10 + i % 40}, {'>50K' if i % 4 == 0 else '<=50K'}" for i in range(200)]
     path = tmp_path / "adult.csv"
     path.write_text("\n".join(rows) + "\n")
-    result = lrnn_cli("train", "--data", str(path), "--target", "label", "--out",
-                      str(tmp_path / "run"), "-q")
+    result = train_without_plots("--data", str(path), "--target", "label", "--out",
+                                 str(tmp_path / "run"), "-q")
     assert result.returncode == 0, result.stderr
     import json
 
@@ -227,8 +232,8 @@ def test_pandas_row_index_is_dropped(tmp_path):
     frame = frame[frame.z > -2]
     frame.to_csv(tmp_path / "train.csv")
     frame.drop(columns="y").head(7).to_csv(tmp_path / "new.csv")
-    result = lrnn_cli("train", "--data", str(tmp_path / "train.csv"), "--target", "y",
-                      "--out", str(tmp_path / "run"), "-q")
+    result = train_without_plots("--data", str(tmp_path / "train.csv"), "--target", "y",
+                                 "--out", str(tmp_path / "run"), "-q")
     assert result.returncode == 0, result.stderr
     assert "column '(row index)' dropped" in result.stderr
     model = json.loads((tmp_path / "run" / "model.json").read_text())
@@ -244,8 +249,8 @@ def test_pandas_row_index_is_dropped(tmp_path):
 def test_unnamed_first_column_that_is_not_an_index_is_an_error(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text(",x,y\n" + "".join(f"{i % 3},{i},{'ab'[i % 2]}\n" for i in range(40)))
-    result = lrnn_cli("train", "--data", str(path), "--target", "y", "--out",
-                      str(tmp_path / "run"))
+    result = train_without_plots("--data", str(path), "--target", "y", "--out",
+                                 str(tmp_path / "run"))
     assert result.returncode == 2
     assert "column 1 has an empty name" in result.stderr
 
@@ -256,8 +261,8 @@ def test_small_file_of_many_classes(tmp_path):
     path = tmp_path / "many.csv"
     path.write_text("a,b,cls\n" + "".join(f"{i % 20 + 0.1 * (i % 3)},{i % 7},k{i % 20}\n"
                                           for i in range(60)))
-    result = lrnn_cli("train", "--data", str(path), "--target", "cls", "--out",
-                      str(tmp_path / "run"), "-q")
+    result = train_without_plots("--data", str(path), "--target", "cls", "--out",
+                                 str(tmp_path / "run"), "-q")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     import json
@@ -273,8 +278,8 @@ def test_decimal_comma_files(tmp_path):
                    for i in range(40))
     path = tmp_path / "eu.csv"
     path.write_text("x;y\n" + rows)
-    result = lrnn_cli("train", "--data", str(path), "--target", "y", "--delimiter", ";",
-                      "--decimal", ",", "--out", str(tmp_path / "run"), "-q")
+    result = train_without_plots("--data", str(path), "--target", "y", "--delimiter", ";",
+                                 "--decimal", ",", "--out", str(tmp_path / "run"), "-q")
     assert result.returncode == 0, result.stderr
     import json
 

@@ -50,10 +50,31 @@ class ColumnPlan:
     categorical: list[str] = field(default_factory=list)
     dropped: dict[str, str] = field(default_factory=dict)  # name -> why
     warnings: list[str] = field(default_factory=list)
+    why: dict[str, str] = field(default_factory=dict)  # kept column -> why it has its type
 
     def to_json(self) -> dict:
         return {"numeric": self.numeric, "categorical": self.categorical,
                 "dropped": self.dropped}
+
+    def keep(self, kind: str, name: str, why: str) -> None:
+        (self.numeric if kind == "number" else self.categorical).append(name)
+        self.why[name] = why
+
+    def typing(self, order, target: str | None = None, id_column: str | None = None) -> list:
+        """Each column: the target and the ID column, then those in `order` (the file's):
+        number, category or dropped, and why (model.json "column_typing", the report)."""
+        rows = [{"column": target, "type": "target", "why": "--target: the classes to predict"}
+                ] if target else []
+        if id_column:
+            rows.append({"column": id_column, "type": "id",
+                         "why": "--id-column: copied into the predictions, never a feature"})
+        for name in order:
+            if name in self.dropped:
+                rows.append({"column": name, "type": "dropped", "why": self.dropped[name]})
+            elif name in self.numeric or name in self.categorical:
+                kind = "number" if name in self.numeric else "category"
+                rows.append({"column": name, "type": kind, "why": self.why.get(name, "")})
+        return rows
 
 
 def plan_columns(table, source: str, numeric=(), categorical=(), drop=()) -> ColumnPlan:
@@ -76,9 +97,9 @@ def plan_columns(table, source: str, numeric=(), categorical=(), drop=()) -> Col
                               "saved row index")
         elif name in numeric:
             check_numbers(column, name, source, remedy="a column given with --numeric")
-            plan.numeric.append(name)
+            plan.keep("number", name, "--numeric")
         elif name in categorical:
-            plan.categorical.append(name)
+            plan.keep("category", name, "--categorical")
         else:
             _infer(plan, name, column, source)
     if not plan.numeric and not plan.categorical:
@@ -96,26 +117,28 @@ def _infer(plan: ColumnPlan, name: str, column, source: str) -> None:
     if pa.types.is_null(kind) or present == 0:
         _drop(plan, name, "empty column")
     elif pa.types.is_boolean(kind):
-        plan.categorical.append(name)
+        plan.keep("category", name, "true/false values")
     elif pa.types.is_integer(kind):
         distinct = pc.count_distinct(column).as_py()
         if distinct <= LOW_CARDINALITY:
-            plan.categorical.append(name)
+            plan.keep("category", name, f"whole numbers with {distinct} distinct values (at "
+                                        f"most {LOW_CARDINALITY}): taken for codes")
         elif distinct == len(column) >= ID_MIN_ROWS and (ID_NAME.search(name) or _counts_up(column)):
             _drop(plan, name, f"looks like an ID ({distinct:,} distinct values in "
                               f"{len(column):,} rows)")
         else:
             check_numbers(column, name, source)
-            plan.numeric.append(name)
+            plan.keep("number", name, f"whole numbers with {distinct:,} distinct values")
     elif pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         check_numbers(column, name, source)
-        plan.numeric.append(name)
+        plan.keep("number", name, "numbers")
     elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
         _text_column(plan, name, column, present, source)
     elif _is_temporal(kind):
-        plan.numeric.append(name)
+        plan.keep("number", name, "hours since midnight" if pa.types.is_time(kind) else
+                  "dates: days since 1970-01-01")
     else:  # anything else the readers produce: its text as categories
-        plan.categorical.append(name)
+        plan.keep("category", name, f"{kind} values, as text")
 
 
 def _text_column(plan: ColumnPlan, name: str, column, present: int, source: str) -> None:
@@ -131,7 +154,8 @@ def _text_column(plan: ColumnPlan, name: str, column, present: int, source: str)
         _drop(plan, name, f"looks like an ID or free text ({distinct:,} distinct values in "
                           f"{present:,} rows)")
         return
-    plan.categorical.append(name)
+    capped = f"; the {MAX_LEVELS} most frequent kept" if distinct > MAX_LEVELS else ""
+    plan.keep("category", name, f"text with {distinct:,} distinct values{capped}")
     if distinct > MAX_LEVELS:
         plan.warnings.append(f"column '{name}': {distinct:,} distinct values; kept the "
                              f"{MAX_LEVELS} most frequent, the rest count as '(other)'")

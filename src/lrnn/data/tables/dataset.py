@@ -86,12 +86,18 @@ def _closest(name: str, table) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def load_table_dataset(config) -> Dataset:
-    path = Path(config.data)
+def load_table_dataset(config, frame=None) -> Dataset:
+    """The Dataset of config.data, or of `frame` (a pandas DataFrame given in Python)."""
     notes: list[str] = []
-    table = early_read.take(path, config.delimiter, config.encoding, config.decimal, notes)
-    if table is None:
-        table = read_table(path, config.delimiter, config.encoding, config.decimal, notes)
+    if frame is not None:
+        from .frames import SOURCE, table_from_frame
+
+        path, table = Path(SOURCE), table_from_frame(frame)
+    else:
+        path = Path(config.data)
+        table = early_read.take(path, config.delimiter, config.encoding, config.decimal, notes)
+        if table is None:
+            table = read_table(path, config.delimiter, config.encoding, config.decimal, notes)
     target, features = _split_off(table, config.target, "--target", str(path))
     if config.id_column:
         _, features = _split_off(features, config.id_column, "--id-column", str(path))
@@ -109,7 +115,7 @@ def load_table_dataset(config) -> Dataset:
     if config.test_data:
         X_test, y_test = _test_file(config, classes, features.column_names, notes)
     plan.warnings[:0] = notes
-    return Dataset(name=path.stem, X=features, y=y, classes=tuple(classes),
+    return Dataset(name=config.source_name, X=features, y=y, classes=tuple(classes),
                    feature_names=tuple(features.column_names), source=str(path),
                    X_test=X_test, y_test=y_test, schema=plan)
 
@@ -130,6 +136,9 @@ def builtin_table(X: np.ndarray, names: list[str]):
     """A numeric array as a table, so built-in datasets take the same path as files."""
     import pyarrow as pa
 
-    return pa.table({name: X[:, j] for j, name in enumerate(names)}), ColumnPlan(numeric=names)
+    plan = ColumnPlan()
+    for name in names:
+        plan.keep("number", name, "numbers (a built-in dataset)")
+    return pa.table({name: X[:, j] for j, name in enumerate(names)}), plan
 
 

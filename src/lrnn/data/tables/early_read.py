@@ -1,10 +1,10 @@
-"""Reading a table file on a second thread while `lrnn train` imports torch.
+"""Reading a large table file on a second thread while `lrnn train` imports torch
+(early_check.py decides which files).
 
-The import takes about 1.2 s of one core, during which the other core would wait. pyarrow
-parses a CSV with the GIL released, on its own threads, so a file read from the start of the
-command is mostly read by the time torch is: on a 1,000,000 x 20 file, ~1.5 s of CPU that no
-longer comes after the import. The table is taken by the first load of the same file with the
-same reading options; a reading error is raised there, as if the file were read then.
+The import takes about 1.2 s of one core, during which the other would wait, and pyarrow
+parses a CSV with the GIL released, so on a 1,000,000 x 20 file ~1.5 s of CPU no longer comes
+after the import. The table is taken by the first load of the same file with the same reading
+options; a reading error is raised there, as if the file were read then.
 """
 
 from __future__ import annotations
