@@ -12,11 +12,11 @@ from .startup import no_cycle_collection, without_pandas
 from .train_flags import file_format, given_settings
 
 
-def resolve_run(text: str, resumable: bool = False) -> Path:
-    """A RUN argument as a folder (`latest`: the newest run under runs/)."""
+def resolve_run(text: str, resumable: bool = False) -> str:
+    """A RUN argument as the folder's path, as given (`latest`: the newest run under runs/)."""
     from ..artifacts.run_index import resolve_run as resolve  # numpy, safetensors: not for --help
 
-    return resolve(text, resumable)
+    return str(resolve(text, resumable))
 
 
 def train(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def train(args: argparse.Namespace) -> int:
     # bad settings fail here, before any process is started
     config = None if args.resume else build_config(values)
     if args.resume:
-        args.resume = str(resolve_run(args.resume, resumable=True))
+        args.resume = resolve_run(args.resume, resumable=True)
     if args.nproc:
         from .launch import launch_torchrun
 
