@@ -19,6 +19,12 @@ NOT_RUN = {
     "Scaling out: data-parallel training under torchrun": "4 processes, or two machines; "
     "tests/training/test_distributed.py runs the same command with 2",
     "Benchmark": "minutes of MNIST against the peers (the bench extra)",
+    "Export to ONNX": "it names a run by its time stamp; tests/export run `lrnn export` on real "
+    "runs and the Python blocks' onnxruntime calls",
+    "Serve over HTTP": "a server runs until it is stopped; tests/serve start the same command "
+    "on a free port and send these requests",
+    "Hyperparameter search": "minutes of search (--timeout 600); tests/tune run the same "
+    "commands with a few trials",
     "Development": "the suite itself",
 }
 

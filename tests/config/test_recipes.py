@@ -12,9 +12,10 @@ def test_large_data_uses_the_tuned_recipes():
         config = resolve(build_config({"model": model}), 54_000)
         for name, value in RECIPES[model].items():
             assert getattr(config, name) == value
-    # an MLP on large data trains without dropout, on small data with; a given value wins
+    # an MLP trains without dropout by default, on large data and on small; a given value wins
     assert resolve(build_config({"model": "mlp"}), 54_000).dropout == 0.0
-    assert resolve(build_config({"model": "mlp"}), 1_000).dropout == 0.1
+    assert resolve(build_config({"model": "mlp"}), 1_000).dropout == 0.0
+    assert resolve(build_config({"model": "mlp", "dropout": 0.3}), 1_000).dropout == 0.3
     assert resolve(build_config({"model": "mlp", "dropout": 0.3}), 54_000).dropout == 0.3
 
 

@@ -15,7 +15,10 @@ from lrnn.predict import Predictor
 from tests.conftest import lrnn_cli
 
 IMAGES = 1000
-PROBABILITY_DIGITS = 5e-6  # lrnn predict writes 6 significant digits
+# lrnn predict writes 6 significant digits (rounding: up to 5e-6 relative), and computes in
+# float32 on batches of another size than one request's, which moves a probability by up to a
+# few float32 steps more (6.6e-6 relative seen on 4 of 10,000 MNIST values)
+PROBABILITY_TOLERANCE = 2e-5
 
 
 def read_predictions(path):
@@ -36,7 +39,7 @@ def assert_same(answer, rows, classes):
     assert [p["label"] for p in answer] == [r["prediction"] for r in rows]
     ours = np.array([[p["probabilities"][c] for c in classes] for p in answer])
     theirs = np.array([[float(r[f"proba_{c}"]) for c in classes] for r in rows])
-    np.testing.assert_allclose(ours, theirs, rtol=PROBABILITY_DIGITS, atol=1e-12)
+    np.testing.assert_allclose(ours, theirs, rtol=PROBABILITY_TOLERANCE, atol=1e-12)
 
 
 def test_mnist_images_as_lrnn_predict(serving, mnist_mlp_run, mnist_dir, tmp_path):

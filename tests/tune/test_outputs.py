@@ -70,3 +70,11 @@ def test_study_page_opens_from_disk_with_every_figure(chile_study, browser):  # 
     assert "lrnn train --data" in text
     links = browser.execute_script("return Array.from(document.links).map(a => a.href)")
     assert any(link.endswith("/best/report.html") for link in links)
+
+
+def test_without_out_the_study_goes_under_runs(tmp_path):
+    """--out is the search's own option: left out, the study is runs/tune-<dataset>-<model>."""
+    result = lrnn_cli("tune", "--dataset", "iris", "--trials", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    study = tmp_path / "runs" / "tune-iris-logreg"
+    assert (study / "best" / "model.json").exists() and (study / "trials.csv").exists()

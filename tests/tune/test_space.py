@@ -16,8 +16,8 @@ CASES = [
     ("lr = { low = 0.01, high = 0.01 }", r"lr: empty range: low = high = 0.01"),
     ('activation = { choices = ["relu", "swish"] }',
      r"activation: choice: expected one of relu, tanh, .*found 'swish'"),
-    ("batch_size = { choices = [64, 0] }", r"batch_size: choice: expected an integer >= 1, "
-                                           r"found 0"),
+    ("batch_size = { choices = [64, 0] }", r"batch_size: choice: expected an integer >= 1 "
+                                           r"and <= \d+, found 0"),
     ("dropout = { low = 0.0, high = 1.5 }", r"dropout: high: expected a number >= 0 and < 1"),
     ("alpha = { low = 0.0, high = 1.0, log = true }", r"alpha: log scale needs low > 0"),
     ("epochs = { low = 5, high = 12, step = 5 }", r"epochs: step 5 does not divide"),

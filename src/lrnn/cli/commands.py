@@ -29,6 +29,17 @@ def train(args: argparse.Namespace) -> int:
         from .launch import launch_torchrun
 
         return launch_torchrun(args.nproc, args.raw_argv)
+    with without_pandas():
+        result, process = _train_in_process(args, config, values)
+    if process.is_main and args.quiet:
+        print(f"test accuracy {result.metrics['test']['accuracy']:.2%}  {result.run_dir}")
+    elif process.is_main:
+        print(next_steps(result.run_dir, config or result.config))
+    return 0
+
+
+def _train_in_process(args: argparse.Namespace, config, values: dict):
+    """The data read early, the figure worker started, torch imported, the run trained."""
     if config is not None and config.data is None:
         from ..data.idx import early_read
 
@@ -40,21 +51,15 @@ def train(args: argparse.Namespace) -> int:
     from ..reporting import figure_worker
 
     # the run's figures are drawn by a worker that warms up from now on, while torch imports
-    # and the model trains
-    # (none for --no-plots)
-    with figure_worker.running(None if config is None or config.plots else 0), without_pandas():
+    # and the model trains (none for --no-plots)
+    with figure_worker.running(None if config is None or config.plots else 0):
         with no_cycle_collection():
             from ..engine import train_or_resume
             from ..training import distributed  # imports torch
 
         with distributed.session() as process:
             console = Console(quiet=args.quiet) if process.is_main else Console.silent()
-            result = train_or_resume(values, args.resume, console)
-    if process.is_main and args.quiet:
-        print(f"test accuracy {result.metrics['test']['accuracy']:.2%}  {result.run_dir}")
-    elif process.is_main:
-        print(next_steps(result.run_dir, config or result.config))
-    return 0
+            return train_or_resume(values, args.resume, console), process
 
 
 def tune(args: argparse.Namespace) -> int:

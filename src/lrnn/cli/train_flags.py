@@ -46,7 +46,7 @@ def setting_values(args: argparse.Namespace) -> dict:
     """The train settings given as flags (only those given), parsed, by config name."""
     values = {}
     for name, raw in vars(args).items():
-        if name in SETTINGS:
+        if name in SETTINGS and raw is not None:  # None: a command's own default (tune --out)
             flag = "--" + name.replace("_", "-")
             values[name] = raw if isinstance(raw, bool) else parse_setting(name, raw, flag)
     return values
