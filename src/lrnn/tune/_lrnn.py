@@ -102,3 +102,10 @@ def progress_bar(total, desc: str, unit: str):
     from ..console import Console
 
     return Console().bar(total, desc, unit=unit)
+
+
+def csv_text(header, rows) -> str:
+    """Every CSV lrnn writes goes through one writer (spreadsheet formulas escaped)."""
+    from ..artifacts.tables import csv_text as text
+
+    return text(header, rows)

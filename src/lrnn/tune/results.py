@@ -5,8 +5,6 @@ the best trial."""
 
 from __future__ import annotations
 
-import csv
-import io
 import shlex
 import shutil
 import tempfile
@@ -15,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .study import locked
-from ._lrnn import InputError, build_config, resolve, train_run, write_atomic
+from ._lrnn import InputError, build_config, csv_text, resolve, train_run, write_atomic
 from .objective import NOTE, SURPLUS
 from .space import Choice, Layers, Range, Space
 
@@ -77,24 +75,24 @@ def train_command(base_values: dict, settings: dict) -> str:
 
 
 def write_trials_csv(study, space: Space, out: Path) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    """Through artifacts' CSV writer, as every CSV lrnn writes (formulas escaped)."""
     metric = study.user_attrs.get("lrnn_metric", "value")
     names = list(space.names)
-    writer.writerow(["trial", "state", metric, *names, "epochs", "train_seconds", "seconds",
-                     "started", "note"])
+    header = ["trial", "state", metric, *names, "epochs", "train_seconds", "seconds", "started",
+              "note"]
+    rows = []
     for t in listed(study):
         settings = space.settings_of(t.params)
         seconds = (t.datetime_complete - t.datetime_start).total_seconds() \
             if t.datetime_complete and t.datetime_start else ""
-        writer.writerow([t.number, t.state.name.lower(), "" if t.value is None else t.value,
-                         *[settings.get(n, "") for n in names], t.user_attrs.get("epochs", ""),
-                         t.user_attrs.get("train_seconds", ""),
-                         round(seconds, 3) if seconds != "" else "",
-                         t.datetime_start.isoformat(timespec="seconds") if t.datetime_start
-                         else "", t.user_attrs.get(NOTE, "")])
+        rows.append([t.number, t.state.name.lower(), "" if t.value is None else t.value,
+                     *[settings.get(n, "") for n in names], t.user_attrs.get("epochs", ""),
+                     t.user_attrs.get("train_seconds", ""),
+                     round(seconds, 3) if seconds != "" else "",
+                     t.datetime_start.isoformat(timespec="seconds") if t.datetime_start
+                     else "", t.user_attrs.get(NOTE, "")])
     path = out / TRIALS_CSV
-    write_atomic(path, buffer.getvalue())
+    write_atomic(path, csv_text(header, rows))
     return path
 
 
