@@ -78,7 +78,8 @@ def test_cli_predicts_an_estimator_run_as_the_estimator_does(tmp_path):
 
 def test_evaluate_and_report_on_an_estimator_run(tmp_path):
     """An estimator's run holds model.json and the weights only: evaluate scores it on a
-    labelled file (naming its target column); report and a bare evaluate say what they need."""
+    labelled file (naming its target column), and so does report, which without a file shows
+    the model and its parameters; a bare evaluate says what it needs."""
     X, y = load_iris(return_X_y=True)
     model = lrnn.LogisticRegression(C=0.05).fit(X, y)  # a weak model: not every row right
     run = tmp_path / "run"
@@ -101,10 +102,17 @@ def test_evaluate_and_report_on_an_estimator_run(tmp_path):
         refused = lrnn_cli("evaluate", str(run), *args)
         assert refused.returncode == 2 and message in refused.stderr, refused.stderr
         assert len(refused.stderr.strip().splitlines()) == 1
-    report = lrnn_cli("report", str(run))
-    assert report.returncode == 2 and "holds the model only" in report.stderr
-    assert f"lrnn evaluate {run} --data FILE --target COLUMN" in report.stderr
     assert sorted(p.name for p in run.iterdir()) == ["model.json", "model.safetensors"]
+    report = lrnn_cli("report", str(run))  # the model, its settings; no test metrics to show
+    assert report.returncode == 0, report.stderr
+    page = (run / "report.html").read_text()
+    assert "LogisticRegression on estimator" in page and "No test metrics" in page
+    assert "<td>C</td>" in page and "0.05" in page
+    report = lrnn_cli("report", str(run), "--data", str(table), "--target", "species")
+    assert report.returncode == 0, report.stderr
+    page = (run / "report.html").read_text()
+    assert "test metrics: " + str(table) + " (150 rows)" in page
+    assert f"{model.score(X, y):.4f}" in page and "No test metrics" not in page
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import ArtifactError, InputError
+from ..errors import ArtifactError
 from .files import read_bytes, require_run_dir
 from .json_checks import (anything, check, dict_of, integer, list_of, nullable, number, obj,
                           parse_json, text)
@@ -53,18 +53,24 @@ class RunFiles:
         return sorted((self.run_dir / "plots").glob("*.png"))
 
 
-def read(run_dir: str | Path, info: dict | None = None, name: str | None = None) -> RunFiles:
+def read(run_dir: str | Path, info: dict | None = None, name: str | None = None,
+         scored: dict | None = None) -> RunFiles:
     """`info` and `name` are given for a run being saved: its model.json is not written yet
-    and its folder is still the staging one."""
+    and its folder is still the staging one. `scored`: test metrics computed now (`lrnn
+    report --data`), shown instead of metrics.json's. An estimator's folder holds model.json
+    and the weights only: its settings are the estimator's parameters, and it has no history."""
     run_dir = require_run_dir(Path(run_dir))
     info = info if info is not None else read_info(run_dir)
     if "estimator" in info and not (run_dir / "config.toml").exists():
-        raise InputError(f"{run_dir}: saved by {info['estimator'].get('class', 'an estimator')}"
-                         f".save(), it holds the model only: no test scores, curves or plots "
-                         f"to report; score it with lrnn evaluate {run_dir} --data FILE "
-                         f"--target COLUMN")
+        section = info["estimator"]
+        settings = {"estimator": str(section.get("class", "estimator")),
+                    **section.get("params", {})}
+        return RunFiles(run_dir=run_dir, info=info, settings=settings,
+                        metrics=dict(scored or {}), epochs=[], evals=[],
+                        name=name or run_dir.resolve().name)
+    metrics = read_metrics(run_dir)
     return RunFiles(run_dir=run_dir, info=info,
-                    settings=read_settings(run_dir), metrics=read_metrics(run_dir),
+                    settings=read_settings(run_dir), metrics=dict(metrics, **(scored or {})),
                     epochs=_rows(run_dir / "history.csv", HISTORY_NEEDS),
                     evals=_rows(run_dir / "evals.csv", None),
                     name=name or run_dir.resolve().name)

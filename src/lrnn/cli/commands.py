@@ -170,7 +170,19 @@ def runs(args: argparse.Namespace) -> int:
 def report(args: argparse.Namespace) -> int:
     from ..reporting.report import write
 
-    print(f"wrote {write(resolve_run(args.run))}")
+    run, scored = resolve_run(args.run), None
+    if args.data:
+        from ..predict.scoring import evaluate_run
+
+        with without_pandas():
+            metrics, what = evaluate_run(run, Console(), data=args.data, fmt=file_format(args),
+                                         target=args.target)
+        scored = {"test": metrics, "scored_on": f"{what} ({metrics['n']:,} rows)"}
+    elif args.target:
+        from ..errors import InputError
+
+        raise InputError("--target: applies with --data FILE only")
+    print(f"wrote {write(Path(run), scored=scored)}")
     return 0
 
 

@@ -156,6 +156,12 @@ def _report(sub) -> None:
     report = _command(sub, "report", "rebuild a run's report.html from its files",
                       commands.report)
     _run_argument(report)
+    report.add_argument("--data", default=None, metavar="FILE",
+                        help="a labelled CSV/TSV/Parquet file whose scores the report shows as "
+                             "its test metrics (an estimator's folder has none of its own)")
+    report.add_argument("--target", default=None, metavar="COLUMN",
+                        help="--data: the column of true classes (default: the run's target)")
+    add_file_options(report)
 
 
 def _compare(sub) -> None:

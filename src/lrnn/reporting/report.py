@@ -54,11 +54,13 @@ CAPTIONS = {
 }
 
 
-def write(run_dir: Path, info: dict | None = None, name: str | None = None) -> Path:
+def write(run_dir: Path, info: dict | None = None, name: str | None = None,
+          scored: dict | None = None) -> Path:
     """Build report.html from the run's files and write it into the run directory. While a
     run is being saved, `info` is its model.json (not written yet) and `name` its final
-    folder name (it is still in a staging folder)."""
-    run = run_files.read(run_dir, info, name)
+    folder name (it is still in a staging folder). `scored`: {"test": metrics, "scored_on":
+    what} from `lrnn report --data`, shown instead of metrics.json's test metrics."""
+    run = run_files.read(run_dir, info, name, scored)
     path = Path(run_dir) / FILENAME
     write_atomic(path, render(run))
     return path
@@ -66,7 +68,8 @@ def write(run_dir: Path, info: dict | None = None, name: str | None = None) -> P
 
 def render(run: run_files.RunFiles) -> str:
     test = run.metrics.get("test", {})
-    title = f"{run.settings.get('model', '?')} on {run.info.get('dataset', '?')}"
+    model = run.settings.get("model") or run.settings.get("estimator", "?")
+    title = f"{model} on {run.info.get('dataset', '?')}"
     body = [f"<h1>{_esc(title)}</h1>", _subtitle(run), NAVIGATION, _cards(test),
             section("Test metrics", _metrics_tables(test), "metrics"),
             section("Plots", _figures(run.plots), "plots"),
@@ -84,6 +87,8 @@ def _subtitle(run: run_files.RunFiles) -> str:
     info = run.info
     classes = info.get("classes", [])
     parts = [run.name, info.get("created", ""), f"{info.get('task', '')}, {len(classes)} classes"]
+    if "scored_on" in run.metrics:
+        parts.append(f"test metrics: {run.metrics['scored_on']}")
     if "threshold" in run.metrics.get("test", {}):
         parts.append(f"threshold {run.metrics['test']['threshold']:g}")
     return f'<p class="subtitle">{" · ".join(_esc(str(p)) for p in parts if p)}</p>'
@@ -98,7 +103,8 @@ def _cards(test: dict) -> str:
 
 def _metrics_tables(test: dict) -> str:
     if not test:
-        return '<p class="note">metrics.json holds no test metrics.</p>'
+        return ('<p class="note">No test metrics: <code>lrnn report RUN --data FILE --target '
+                'COLUMN</code> scores the model on a labelled file and shows them.</p>')
     rows = [(name, test[key], meaning) for key, (name, meaning) in SUMMARY_METRICS.items()
             if key in test]
     for average in ("macro", "weighted"):
