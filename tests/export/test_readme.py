@@ -45,7 +45,7 @@ def _run_example(code: str, folder: Path) -> dict:
 
 def test_two_examples():
     mnist, table = examples()
-    assert "mnist.onnx" in mnist and "people.onnx" in table
+    assert "mnist.onnx" in mnist and "chile.onnx" in table
     assert all("lrnn" not in re.findall(r"import (\w+)", code) for code in (mnist, table))
 
 
@@ -63,8 +63,9 @@ def test_csv_example(csv_run, tmp_path):
     from lrnn.data.tables.reader import read_table
 
     run, test_file = csv_run
-    export_run(run, tmp_path / "people.onnx")
-    shutil.copy(test_file, tmp_path / "new_people.csv")
+    export_run(run, tmp_path / "chile.onnx")  # the names the example reads, another table's
+    (tmp_path / "tests" / "fixtures").mkdir(parents=True)  # file (gaps, dates, new categories)
+    shutil.copy(test_file, tmp_path / "tests" / "fixtures" / "chile.csv")
     answer = _run_example(examples()[1], tmp_path)
     predictor = Predictor.load(run)
     table = read_table(test_file)
