@@ -30,9 +30,13 @@ def write_rows(path: Path, rows: list[dict], columns: list[str]) -> Path:
     return path
 
 
-def sklearn_textbook_accuracy(path: Path, target: str, numeric, categorical, seed=0) -> float:
+def sklearn_textbook_accuracy(path: Path, target: str, numeric, categorical, seed=0,
+                              model=None) -> float:
     """Pipeline(ColumnTransformer(SimpleImputer + StandardScaler, SimpleImputer + OneHotEncoder),
-    LogisticRegression) on the split lrnn makes (seeded, stratified, 20 % test)."""
+    `model` (default LogisticRegression()) on the split lrnn makes (seeded, stratified, 20 %
+    test), fitted on every row that is not a test row."""
+    import warnings
+
     import pandas as pd
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
@@ -51,9 +55,11 @@ def sklearn_textbook_accuracy(path: Path, target: str, numeric, categorical, see
             ("categories", make_pipeline(SimpleImputer(strategy="most_frequent"),
                                          OneHotEncoder(handle_unknown="ignore")), categorical),
         ])),
-        ("model", LogisticRegression()),
+        ("model", model if model is not None else LogisticRegression()),
     ])
-    pipeline.fit(frame.iloc[train], y[train])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # MLPClassifier's ConvergenceWarning at max_iter=200
+        pipeline.fit(frame.iloc[train], y[train])
     return pipeline.score(frame.iloc[test], y[test])
 
 
@@ -75,34 +81,11 @@ def test_logreg_matches_sklearn_textbook_pipeline(tmp_path, fixture, target, ext
 
 
 def sklearn_textbook_mlp_accuracy(path: Path, target: str, numeric, categorical, seed=0):
-    """MLPClassifier() (defaults, random_state=seed) after the same textbook preprocessing as
-    sklearn_textbook_accuracy, fitted on every row that is not a test row."""
-    import warnings
-
-    import pandas as pd
-    from sklearn.compose import ColumnTransformer
-    from sklearn.impute import SimpleImputer
+    """MLPClassifier() (defaults, random_state=seed) after the same textbook preprocessing."""
     from sklearn.neural_network import MLPClassifier
-    from sklearn.pipeline import Pipeline, make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    frame = pd.read_csv(path)
-    classes = sorted(frame[target].astype(str).unique())
-    y = frame[target].astype(str).map({c: i for i, c in enumerate(classes)}).to_numpy()
-    train, test = stratified_indices(y, 0.2, seed)
-    frame[categorical] = frame[categorical].astype(str).where(frame[categorical].notna())
-    pipeline = Pipeline([
-        ("columns", ColumnTransformer([
-            ("numbers", make_pipeline(SimpleImputer(strategy="median"), StandardScaler()), numeric),
-            ("categories", make_pipeline(SimpleImputer(strategy="most_frequent"),
-                                         OneHotEncoder(handle_unknown="ignore")), categorical),
-        ])),
-        ("model", MLPClassifier(random_state=seed)),
-    ])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # its ConvergenceWarning at max_iter=200
-        pipeline.fit(frame.iloc[train], y[train])
-    return pipeline.score(frame.iloc[test], y[test])
+    return sklearn_textbook_accuracy(path, target, numeric, categorical, seed,
+                                     MLPClassifier(random_state=seed))
 
 
 @pytest.fixture(scope="module")
