@@ -32,7 +32,7 @@ def _run(command: list[str], env: dict) -> None:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr}")
 
 
-def _cell(text: str):
+def json_cell(text: str):
     """A CSV cell as JSON carries it: a number, text, or null when missing."""
     if text in ("", "NA"):
         return None
@@ -117,7 +117,7 @@ class Setup:
                                               "hidden_layer_sizes"]))
             joblib.dump(pipeline, peer)
         with open(CHILE, newline="") as f:
-            rows = [{k: _cell(v) for k, v in row.items() if k != TARGET}
+            rows = [{k: json_cell(v) for k, v in row.items() if k != TARGET}
                     for row in csv.DictReader(f)]
         rows = (rows * (100 * PAYLOADS_PER_SIZE // len(rows) + 1))[:100 * PAYLOADS_PER_SIZE]
         self.payloads["csv"] = {1: _chunks(rows, 1, PAYLOADS_PER_SIZE),

@@ -68,18 +68,10 @@ def test_mnist_images_as_lrnn_predict(serving, mnist_mlp_run, mnist_dir, tmp_pat
 
 def json_rows(path):
     """The CSV's rows as a JSON client sends them: numbers as numbers, empty cells null."""
-    def cell(text):
-        if text in ("", "NA"):
-            return None
-        for kind in (int, float):
-            try:
-                return kind(text)
-            except ValueError:
-                pass
-        return text
+    from benchmarks.serve_setup import json_cell
 
     with open(path, newline="") as f:
-        return [{k: cell(v) for k, v in row.items()} for row in csv.DictReader(f)]
+        return [{k: json_cell(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
 @pytest.mark.parametrize("body", ["json rows", "csv body"])

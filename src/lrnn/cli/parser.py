@@ -86,6 +86,15 @@ def _run_argument(parser, name: str = "run", nargs=None, help: str = "run direct
                         help=f"{help}; `latest` is the newest run under runs/")
 
 
+def _labelled_file(parser, data_help: str) -> None:
+    """--data FILE, --target COLUMN and how the file is written (evaluate, report)."""
+    parser.add_argument("--data", default=None, metavar="FILE", help=data_help)
+    parser.add_argument("--target", default=None, metavar="COLUMN",
+                        help="--data: the column of true classes (default: the run's target; "
+                             "needed for estimator and built-in dataset runs)")
+    add_file_options(parser)
+
+
 def _train(sub) -> None:
     train = _command(sub, "train", "train a model and save a run directory", commands.train,
                      "Train a model and save a run directory. Settings come from the defaults, "
@@ -121,13 +130,8 @@ def _evaluate(sub) -> None:
     evaluate.add_argument("--data-dir", default=None, metavar="DIR",
                           help="folder holding the dataset's four IDX files (default: located "
                                "as in train)")
-    evaluate.add_argument("--data", default=None, metavar="FILE",
-                          help="a labelled table file to score on, with the columns the model "
-                               "reads (default: the run's own test split)")
-    evaluate.add_argument("--target", default=None, metavar="COLUMN",
-                          help="--data: the column of true classes (default: the run's target; "
-                               "needed for estimator and built-in dataset runs)")
-    add_file_options(evaluate)
+    _labelled_file(evaluate, "a labelled table file to score on, with the columns the model "
+                             "reads (default: the run's own test split)")
     evaluate.add_argument("-o", "--output", default=None, metavar="FILE.json",
                           help="also write the full metrics as JSON (default: print only)")
     evaluate.add_argument("--force", action="store_true",
@@ -156,12 +160,8 @@ def _report(sub) -> None:
     report = _command(sub, "report", "rebuild a run's report.html from its files",
                       commands.report)
     _run_argument(report)
-    report.add_argument("--data", default=None, metavar="FILE",
-                        help="a labelled CSV/TSV/Parquet file whose scores the report shows as "
-                             "its test metrics (an estimator's folder has none of its own)")
-    report.add_argument("--target", default=None, metavar="COLUMN",
-                        help="--data: the column of true classes (default: the run's target)")
-    add_file_options(report)
+    _labelled_file(report, "a labelled table file whose scores the report shows as its test "
+                           "metrics (an estimator's folder has none of its own)")
 
 
 def _compare(sub) -> None:
