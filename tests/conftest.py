@@ -58,12 +58,12 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def mnist_logreg_run(tmp_path_factory, mnist_dir) -> Path:
-    """`lrnn train --dataset mnist --model logreg`, run once for the tests that need a run."""
-    out = tmp_path_factory.mktemp("runs") / "mnist-logreg"
-    result = lrnn_cli("train", "--dataset", "mnist", "--model", "logreg", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return out
+def mnist_logreg_run(readme_session) -> Path:
+    """`lrnn train --dataset mnist --model logreg`, for the tests that need a run: the one the
+    README's Quick start made with that command (its tutorial-settings run is the SGD one)."""
+    from tests.readme_examples import run_folder
+
+    return run_folder(readme_session[0], "mnist-logreg-*", optimizer="adam")
 
 
 @pytest.fixture(scope="session")

@@ -102,12 +102,12 @@ def serving():
 
 
 @pytest.fixture(scope="session")
-def mnist_mlp_run(tmp_path_factory, mnist_dir) -> Path:
-    """The default MNIST MLP (`lrnn train --dataset mnist --model mlp`), trained once."""
-    out = tmp_path_factory.mktemp("runs") / "mnist-mlp"
-    result = lrnn_cli("train", "--dataset", "mnist", "--model", "mlp", "--out", str(out), "-q")
-    assert result.returncode == 0, result.stderr
-    return out
+def mnist_mlp_run(readme_session) -> Path:
+    """The default MNIST MLP (`lrnn train --dataset mnist --model mlp`): the run the README's
+    Quick start made with that command."""
+    from tests.readme_examples import run_folder
+
+    return run_folder(readme_session[0], "mnist-mlp-*")
 
 
 @pytest.fixture(scope="session")
