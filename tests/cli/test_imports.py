@@ -13,9 +13,9 @@ from tests.conftest import lrnn_cli
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
-def imported(*argv: str) -> set[str]:
+def imported(*argv: str, exit_code: int = 0) -> set[str]:
     """The top-level packages in sys.modules after the command `lrnn ARGV` ran in a fresh
-    process."""
+    process and ended with `exit_code`."""
     code = ("import sys\nfrom lrnn.cli import main\ntry:\n"
             f"    code = main({list(argv)!r})\nexcept SystemExit as exit_:\n"
             "    code = exit_.code\n"
@@ -25,7 +25,8 @@ def imported(*argv: str) -> set[str]:
     line = [x for x in result.stdout.splitlines() if x.startswith("MODULES")]
     assert line, result.stdout[-2000:] + result.stderr[-2000:]
     _, status, names = line[0].split(" ", 2)
-    assert status in ("0", "None"), result.stderr[-2000:]
+    assert status in ((str(exit_code), "None") if exit_code == 0 else (str(exit_code),)), \
+        result.stderr[-2000:]
     return set(eval(names))
 
 
@@ -55,6 +56,15 @@ def test_pandas_stays_importable_after_a_command_in_process(tmp_path):
                             timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "during False" in result.stdout and "after (1, 1)" in result.stdout
+
+
+def test_a_bad_small_table_is_refused_before_torch_is_imported(tmp_path):
+    """data/tables/early_check.py: a file of a few MB is read and typed before the import."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n" + "".join(f"{i},{'ab'[i % 2]}\n" for i in range(40)))
+    names = imported("train", "--data", str(bad), "--target", "label", "--out",
+                     str(tmp_path / "run"), exit_code=2)
+    assert "torch" not in names and not (tmp_path / "run").exists()
 
 
 def test_the_figure_worker_imports_no_torch():
