@@ -68,7 +68,7 @@ def tune(args: argparse.Namespace) -> int:
     values = {k: v for k, v in given_settings(args).items() if k != "out"}
     return search(values, Options(args.trials, args.timeout, args.space, args.metric,
                                   args.sampler, args.pruner, args.out, args.workers,
-                                  args.storage, args.study))
+                                  args.storage, args.study, args.refit))
 
 
 def next_steps(run_dir: Path, config) -> str:
@@ -105,6 +105,11 @@ def evaluate(args: argparse.Namespace) -> int:
 
 
 def predict(args: argparse.Namespace) -> int:
+    if len(args.inputs) == 1:  # an IDX file starts inflating before numpy is imported
+        from ..data.idx import early_read
+        from ..data.idx.format import IMAGES_NDIM
+
+        early_read.start_file(args.inputs[0], IMAGES_NDIM)
     from ..predict.files import predict_files
 
     with without_pandas():

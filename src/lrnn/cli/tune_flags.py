@@ -29,6 +29,10 @@ def add_tune_flags(tune: argparse.ArgumentParser) -> None:
     search.add_argument("--out", default=None, metavar="DIR",
                         help="the study's folder: journal, best/, trials.csv, study.html "
                              "(default: runs/tune-<dataset>-<model>)")
+    search.add_argument("--refit", action=argparse.BooleanOptionalAction, default=True,
+                        help="train best/ on the training and validation rows together, as "
+                             "RandomizedSearchCV refits (default: on; --no-refit: best/ is the "
+                             "best trial itself, on the training rows)")
     search.add_argument("--workers", type=positive_count, default=1, metavar="K",
                         help="trials run at once by K processes on this machine (default: 1)")
     search.add_argument("--storage", default=None, metavar="URL",

@@ -85,6 +85,7 @@ class Objective:
                            self.prepared.val.y.cpu().numpy(), self.prepared.dataset.classes,
                            config.threshold)
         trial.set_user_attr("epochs", len(history.epochs))
+        trial.set_user_attr("best_epoch", history.best_epoch)  # early stopping's, or None
         trial.set_user_attr("train_seconds", round(time.perf_counter() - started, 3))
         trial.set_user_attr("val_accuracy", metrics["accuracy"])
         trial.set_user_attr("val_loss", metrics["loss"])

@@ -123,8 +123,10 @@ def _holds(best: Path, expected: dict) -> bool:
     return (best / "model.json").exists() and saved == expected
 
 
-def finish(study, space: Space, base_values: dict, metric: str, out: Path, prepared) -> int:
+def finish(study, space: Space, base_values: dict, metric: str, out: Path, prepared,
+           refit: bool = True) -> int:
     from . import study_page
+    from .refit import refit_settings
 
     trials = listed(study)
     complete = [t for t in trials if t.state.name == "COMPLETE"]
@@ -134,8 +136,13 @@ def finish(study, space: Space, base_values: dict, metric: str, out: Path, prepa
                          f"failed); widen the space or use --pruner none")
     best = study.best_trial
     settings = space.settings_of(best.params)
+    n_rows = len(prepared.train)
+    if refit:  # best/ learns from the validation rows too (refit.py)
+        n_trial, n_rows = n_rows, n_rows + len(prepared.val)
+        settings = {**settings, **refit_settings(base_values, settings, best.user_attrs,
+                                                 n_trial, n_rows)}
     config = build_config({**base_values, **settings})
-    metrics = rebuild_best(config, out, len(prepared.train))
+    metrics = rebuild_best(config, out, n_rows)
     command = train_command(base_values, settings)
     write_trials_csv(study, space, out)
     page = study_page.write(out, f"{config.model} on {config.source_name}", study, trials,
@@ -150,8 +157,10 @@ def _print_summary(trials, best, settings: dict, metric: str, test: dict, comman
     print(f"best of {counts['COMPLETE'] + counts['PRUNED']} trials ({counts['PRUNED']} pruned"
           f"{', ' + str(counts['FAIL']) + ' failed' if counts['FAIL'] else ''}): trial "
           f"{best.number}, validation {metric} {best.value:.4f}")
-    print("  " + "  ".join(f"{k}={v}" for k, v in settings.items()))
-    print(f"test accuracy {test['accuracy']:.2%}  loss {test['loss']:.4f}  (best/, the test "
-          f"split scored once)")
+    print("  " + "  ".join(f"{k}={v}" for k, v in settings.items() if v is not None))
+    rows = "training and validation rows" if settings.get("val_fraction") == 0 else \
+        "training rows"
+    print(f"test accuracy {test['accuracy']:.2%}  loss {test['loss']:.4f}  (best/, trained on "
+          f"the {rows}; the test split scored once)")
     print(f"reproduce: {command}")
     print(f"wrote {out / BEST}, {out / TRIALS_CSV}, {page}")

@@ -39,6 +39,7 @@ class Options:
     workers: int
     storage: str | None
     study: str | None
+    refit: bool = True  # best/ on the training + validation rows
 
 
 class Stopped(LrnnError):
@@ -98,7 +99,8 @@ def tune(values: dict[str, Any], options: Options) -> int:
         done = results.finished_count(study)
         raise Stopped(signum, f"interrupted: {done} trials finished, the study is kept in "
                               f"{out}; run the same command again to continue")
-    return results.finish(study, space, base_values, options.metric, out, prepared)
+    return results.finish(study, space, base_values, options.metric, out, prepared,
+                          options.refit)
 
 
 def _check_out(out: Path) -> None:

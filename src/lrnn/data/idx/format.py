@@ -2,27 +2,30 @@
 
 Every header field is checked, and the sizes the header declares are compared with the file's
 real length before anything of that size is allocated: a lying header cannot make us allocate.
+The file is read into bytes without numpy (read_payload), so that a read can start on a
+thread while numpy itself is still being imported (early_read.py); read_idx views the bytes
+as an array.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 import zlib
 from pathlib import Path
 
-import numpy as np
-
 from ...artifacts.safe_io import open_regular
 from ...errors import InputError
 
+# IDX element type code: (its name, numpy's name for its big-endian type, bytes per item)
 ELEMENT_TYPES = {
-    0x08: ("unsigned byte", np.dtype(np.uint8)),
-    0x09: ("signed byte", np.dtype(np.int8)),
-    0x0B: ("short", np.dtype(">i2")),
-    0x0C: ("int", np.dtype(">i4")),
-    0x0D: ("float", np.dtype(">f4")),
-    0x0E: ("double", np.dtype(">f8")),
+    0x08: ("unsigned byte", "u1", 1),
+    0x09: ("signed byte", "i1", 1),
+    0x0B: ("short", ">i2", 2),
+    0x0C: ("int", ">i4", 4),
+    0x0D: ("float", ">f4", 4),
+    0x0E: ("double", ">f8", 8),
 }
 IMAGES_NDIM = 3
 LABELS_NDIM = 1
@@ -83,7 +86,7 @@ def _open(path: Path):
     return f, ("raw", size, size)
 
 
-def _read_header(f, path: Path, ndim: int, dtype: np.dtype) -> tuple[int, ...]:
+def _read_header(f, path: Path, ndim: int, dtype: str) -> tuple[int, ...]:
     magic = f.read(4)
     if len(magic) < 4:
         raise InputError(f"{path}: expected an IDX header of at least 4 bytes, found "
@@ -94,9 +97,9 @@ def _read_header(f, path: Path, ndim: int, dtype: np.dtype) -> tuple[int, ...]:
     code, dims = magic[2], magic[3]
     if code not in ELEMENT_TYPES:
         raise InputError(f"{path}: unknown IDX element type 0x{code:02X}")
-    name, found = ELEMENT_TYPES[code]
+    name, found, _ = ELEMENT_TYPES[code]
     if found != dtype:
-        want = next(n for n, d in ELEMENT_TYPES.values() if d == dtype)
+        want = next(n for n, d, _ in ELEMENT_TYPES.values() if d == dtype)
         raise InputError(f"{path}: expected IDX element type {want}, found {name} (0x{code:02X})")
     if dims != ndim:
         raise InputError(f"{path}: expected {ndim} dimension(s), found {dims}")
@@ -109,7 +112,7 @@ def _read_header(f, path: Path, ndim: int, dtype: np.dtype) -> tuple[int, ...]:
 def _check_length(path: Path, shape: tuple[int, ...], itemsize: int, length) -> int:
     """The payload size in bytes, after checking it against what the file can hold."""
     kind, exact, bound = length
-    payload = int(np.prod(shape, dtype=np.int64)) * itemsize
+    payload = math.prod(shape) * itemsize
     total = 4 + 4 * len(shape) + payload
     declared = f"the header declares {'x'.join(map(str, shape))} items ({total:,} bytes)"
     if kind == "raw" and total != exact:
@@ -121,15 +124,28 @@ def _check_length(path: Path, shape: tuple[int, ...], itemsize: int, length) -> 
     return payload
 
 
-def read_idx(path: str | Path, ndim: int, dtype=np.uint8) -> np.ndarray:
-    """The array stored in an IDX file, after checking magic, element type, ndim and length."""
+def read_idx(path: str | Path, ndim: int, dtype: str = "u1"):
+    """The array stored in an IDX file, after checking magic, element type, ndim and length;
+    `dtype` is the element type's name in ELEMENT_TYPES ("u1": unsigned bytes)."""
+    import numpy as np
+
+    from .early_read import take_file
+
+    early = take_file(path, ndim, dtype)
+    shape, buffer = early if early is not None else read_payload(path, ndim, dtype)
+    array = np.frombuffer(buffer, dtype=dtype).reshape(shape)
+    return array if array.dtype.itemsize == 1 else array.astype(array.dtype.newbyteorder("="))
+
+
+def read_payload(path: str | Path, ndim: int, dtype: str) -> tuple[tuple[int, ...], bytearray]:
+    """(shape, the data's bytes) of an IDX file, checked as read_idx says."""
     path = Path(path)
-    dtype = np.dtype(dtype)
+    itemsize = next(size for _, d, size in ELEMENT_TYPES.values() if d == dtype)
     stream, length = _open(path)
     try:
         with stream as f:
             shape = _read_header(f, path, ndim, dtype)
-            payload = _check_length(path, shape, dtype.itemsize, length)
+            payload = _check_length(path, shape, itemsize, length)
             buffer = bytearray(payload)
             got = f.readinto(buffer)
             if got != payload:
@@ -139,17 +155,18 @@ def read_idx(path: str | Path, ndim: int, dtype=np.uint8) -> np.ndarray:
                 raise InputError(f"{path}: more data than the header declares")
     except zlib.error as exc:
         raise InputError(f"{path}: corrupt gzip data ({exc})") from None
-    array = np.frombuffer(buffer, dtype=dtype).reshape(shape)
-    return array if dtype.itemsize == 1 else array.astype(dtype.newbyteorder("="))
+    return shape, buffer
 
 
-def read_images(path: str | Path) -> np.ndarray:
+def read_images(path: str | Path):
     """uint8 images, shape [N, rows, cols]."""
     return read_idx(path, IMAGES_NDIM)
 
 
-def read_labels(path: str | Path, n_classes: int) -> np.ndarray:
+def read_labels(path: str | Path, n_classes: int):
     """int64 labels, shape [N], each in 0..n_classes-1."""
+    import numpy as np
+
     labels = read_idx(path, LABELS_NDIM)
     bad = np.flatnonzero(labels >= n_classes)
     if bad.size:
@@ -158,7 +175,7 @@ def read_labels(path: str | Path, n_classes: int) -> np.ndarray:
     return labels.astype(np.int64)
 
 
-def read_pair(images_path: Path, labels_path: Path, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+def read_pair(images_path: Path, labels_path: Path, n_classes: int) -> tuple:
     """Images and their labels, checking that they count the same items."""
     images = read_images(images_path)
     labels = read_labels(labels_path, n_classes)
