@@ -106,10 +106,10 @@ def evaluate(args: argparse.Namespace) -> int:
 
 def predict(args: argparse.Namespace) -> int:
     if len(args.inputs) == 1:  # an IDX file starts inflating before numpy is imported
-        from ..data.idx import early_read
+        from ..data.idx import early_file
         from ..data.idx.format import IMAGES_NDIM
 
-        early_read.start_file(args.inputs[0], IMAGES_NDIM)
+        early_file.start(args.inputs[0], IMAGES_NDIM)
     from ..predict.files import predict_files
 
     with without_pandas():

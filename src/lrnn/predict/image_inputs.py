@@ -10,7 +10,8 @@ import numpy as np
 
 from ..artifacts.safe_io import open_regular
 from ..errors import InputError
-from ..data.idx.format import GZIP_MAGIC, IMAGES_NDIM, read_idx
+from ..data.idx.early_file import read_idx
+from ..data.idx.format import GZIP_MAGIC, IMAGES_NDIM
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm"}
 NPY_MAGIC = b"\x93NUMPY"

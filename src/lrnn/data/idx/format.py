@@ -127,12 +127,13 @@ def _check_length(path: Path, shape: tuple[int, ...], itemsize: int, length) -> 
 def read_idx(path: str | Path, ndim: int, dtype: str = "u1"):
     """The array stored in an IDX file, after checking magic, element type, ndim and length;
     `dtype` is the element type's name in ELEMENT_TYPES ("u1": unsigned bytes)."""
+    return as_array(*read_payload(path, ndim, dtype), dtype)
+
+
+def as_array(shape: tuple[int, ...], buffer: bytearray, dtype: str):
+    """read_payload's bytes as a numpy array in native byte order."""
     import numpy as np
 
-    from .early_read import take_file
-
-    early = take_file(path, ndim, dtype)
-    shape, buffer = early if early is not None else read_payload(path, ndim, dtype)
     array = np.frombuffer(buffer, dtype=dtype).reshape(shape)
     return array if array.dtype.itemsize == 1 else array.astype(array.dtype.newbyteorder("="))
 
