@@ -4,7 +4,7 @@ SGD, Adam and AdamW are written here with torch's foreach kernels, following the
 of torch.optim's foreach implementations (tests compare them step for step). The reason is
 measured: constructing any torch.optim optimizer imports torch._dynamo, 1.2 s on a 2-core
 machine, more than a whole MNIST logistic-regression fit. L-BFGS, used on small data, stays
-torch.optim.LBFGS.
+torch.optim.LBFGS, with that import skipped (`_skip_dynamo_import`).
 
 The L2 penalty alpha/(2 n) * sum(w^2) reaches first-order optimizers as weight decay alpha/n
 on weight matrices only (its exact gradient for sgd and adam; decoupled for adamw); biases get
@@ -157,6 +157,27 @@ def make_optimizer(model: nn.Module, settings, n_train: int):
         return SGD(groups, settings.lr, momentum=settings.momentum, nesterov=settings.nesterov)
     if settings.optimizer in ("adam", "adamw"):
         return Adam(groups, settings.lr, decoupled=settings.optimizer == "adamw")
+    _skip_dynamo_import()
     return torch.optim.LBFGS(model.parameters(), lr=settings.lr, history_size=LBFGS_HISTORY,
                              tolerance_grad=settings.tol, tolerance_change=1e-12,
                              line_search_fn="strong_wolfe")
+
+
+def _skip_dynamo_import() -> None:
+    """Spare torch.optim.LBFGS the import of torch._dynamo (1.2-1.5 s on 2 cores: sympy, FSDP
+    and more, measured in benchmarks/RESULTS.md), which a small table's whole run is not much
+    longer than. torch.optim.Optimizer's methods are wrapped by torch._disable_dynamo, whose
+    wrapper imports torch._dynamo on its first call only to mark the method "never compile"
+    and caches that mark on the method as `__dynamo_disable` (torch/_compile.py). lrnn never
+    compiles, so each such method is given itself as that mark: called as it is, with nothing
+    imported. Where torch._dynamo is already loaded (a caller compiles), nothing is changed."""
+    import sys
+
+    if "torch._dynamo" in sys.modules:
+        return
+    for cls in torch.optim.LBFGS.__mro__:
+        for method in vars(cls).values():
+            wrapped, code = getattr(method, "__wrapped__", None), getattr(method, "__code__", None)
+            if wrapped is not None and code is not None and "disable_fn" in code.co_varnames \
+                    and getattr(wrapped, "__dynamo_disable", None) is None:
+                setattr(wrapped, "__dynamo_disable", wrapped)
