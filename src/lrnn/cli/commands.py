@@ -66,9 +66,10 @@ def tune(args: argparse.Namespace) -> int:
     from ..tune import Options, tune as search
 
     values = {k: v for k, v in given_settings(args).items() if k != "out"}
-    return search(values, Options(args.trials, args.timeout, args.space, args.metric,
-                                  args.sampler, args.pruner, args.out, args.workers,
-                                  args.storage, args.study, args.refit))
+    with without_pandas():
+        return search(values, Options(args.trials, args.timeout, args.space, args.metric,
+                                      args.sampler, args.pruner, args.out, args.workers,
+                                      args.storage, args.study, args.refit))
 
 
 def next_steps(run_dir: Path, config) -> str:

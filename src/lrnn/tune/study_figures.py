@@ -45,7 +45,7 @@ def importances(values: dict[str, float]) -> bytes:
     names = list(values)[::-1]
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.2))
     ax.barh(names, [values[n] for n in names], color="#3b75af")
-    ax.set_xlabel("importance (share of the score's variance, fANOVA)")
+    ax.set_xlabel("importance (PED-ANOVA: how the best trials' values differ)")
     ax.set_xlim(0, 1)
     ax.grid(alpha=0.3, axis="x")
     ax.set_title("Parameter importances")
