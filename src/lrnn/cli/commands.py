@@ -66,7 +66,10 @@ def tune(args: argparse.Namespace) -> int:
     from ..tune import Options, tune as search
 
     values = {k: v for k, v in given_settings(args).items() if k != "out"}
-    with without_pandas():
+    from ..reporting import figure_worker
+
+    # best/'s figures are drawn by a figure worker, started now: it warms up during the trials
+    with without_pandas(), figure_worker.running(0 if values.get("plots") is False else None):
         return search(values, Options(args.trials, args.timeout, args.space, args.metric,
                                       args.sampler, args.pruner, args.out, args.workers,
                                       args.storage, args.study, args.refit))

@@ -142,11 +142,12 @@ def finish(study, space: Space, base_values: dict, metric: str, out: Path, prepa
         settings = {**settings, **refit_settings(base_values, settings, best.user_attrs,
                                                  n_trial, n_rows)}
     config = build_config({**base_values, **settings})
+    figures = study_page.figure_sections(study, trials)  # while the figure worker waits
     metrics = rebuild_best(config, out, n_rows)
     command = train_command(base_values, settings)
     write_trials_csv(study, space, out)
     page = study_page.write(out, f"{config.model} on {config.source_name}", study, trials,
-                            space, best, metrics, command, BEST)
+                            space, best, metrics, command, BEST, figures)
     _print_summary(trials, best, settings, metric, metrics["test"], command, out, page)
     return 0
 

@@ -71,9 +71,24 @@ def _text(value) -> str:
     return str(value)
 
 
+def figure_sections(study, trials: list) -> list[str]:
+    """The page's sections of figures (history, importances, slices), which depend on the
+    trials alone: drawn before best/ is trained, so that best/'s own figures can be drawn by
+    the figure worker (reporting/figure_worker.py) while this process goes on."""
+    _, section, _, image, _ = html_page()
+    metric = study.user_attrs.get("lrnn_metric", "value")
+    direction = study.direction.name.lower()
+    return [section("Optimization history", image(history(trials, metric, direction),
+                    alt="history", caption="Each complete trial's validation score; the "
+                    "line is the best so far."), "history"),
+            section("Parameter importances", _importances(study, image), "importances"),
+            section("Slices", _slices(trials, metric, image), "slices")]
+
+
 def write(out: Path, title: str, study, trials: list, space: Space, best, metrics: dict,
-          command: str, best_dir: str) -> Path:
-    """`trials`: those to show; `best_dir`: best/'s name in `out`, for the link."""
+          command: str, best_dir: str, figures: list[str]) -> Path:
+    """`trials`: those to show; `best_dir`: best/'s name in `out`, for the link; `figures`:
+    figure_sections' sections."""
     page, section, table, image, number = html_page()
     metric = study.user_attrs.get("lrnn_metric", "value")
     direction = study.direction.name.lower()
@@ -94,18 +109,22 @@ def write(out: Path, title: str, study, trials: list, space: Space, best, metric
             section("Test metrics of best/",
                     table(("metric", "value"), [(name, test.get(key)) for key, name in
                                                 TEST_METRICS if key in test])
-                    + f'<p class="note">The best trial trained again as a normal run and '
-                      f'scored once on the test split: <a href="{best_dir}/report.html">'
-                      f"{best_dir}/report.html</a>.</p>", "test"),
-            section("Optimization history", image(history(trials, metric, direction),
-                    alt="history", caption="Each complete trial's validation score; the "
-                    "line is the best so far."), "history"),
-            section("Parameter importances", _importances(study, image), "importances"),
-            section("Slices", _slices(trials, metric, image), "slices"),
+                    + f'<p class="note">The best trial trained again as a normal run '
+                      f'({_rows(metrics)}) and scored once on the test split: '
+                      f'<a href="{best_dir}/report.html">{best_dir}/report.html</a>.</p>',
+                    "test"),
+            *figures,
             section("Trials", _trials(trials, space, metric, table), "trials")]
     path = out / FILENAME
     write_atomic(path, page(title, "\n".join(body)))
     return path
+
+
+def _rows(metrics: dict) -> str:
+    rows = metrics.get("data", {}).get("rows", {})
+    if "validation" in rows:
+        return f"on its {rows.get('train', 0):,} training rows, as in the search"
+    return f"refit on {rows.get('train', 0):,} rows: the training and validation rows"
 
 
 def _best(space: Space, best, command: str, table) -> str:
