@@ -172,3 +172,17 @@ def test_a_column_given_with_numeric_gets_no_categorical_advice(table_run, tmp_p
                    "line 2, column 'colour': expected a number, found 'red'; a column given "
                    "with --numeric")
     assert "--categorical" not in line
+
+
+@pytest.mark.parametrize("data, holds", [
+    (b"a,0x10\n", True), (b"0X1", True), (b"x0,x1\n1,2\n", False), (b"", False),
+    (b"x" * 100 + b"0x", True), (b"x" * 100, False), (b"1,0\n", False),
+    (b"1" * ((4 << 20) - 1) + b"0x1", True),  # the mark across two read blocks
+    (b"1" * ((4 << 20) - 1) + b"10X", True),  # ...or at a block's start
+])
+def test_hexadecimal_marks_are_found_anywhere(data, holds):
+    import io
+
+    from lrnn.data.tables.text_files import holds_hex
+
+    assert holds_hex(io.BytesIO(data)) is holds
