@@ -17,6 +17,7 @@ from tests.data.idx.test_format import BAD_IMAGE_FILES, _write
 def test_the_early_read_is_the_normal_read_and_is_taken_once(mnist_dir):
     path = mnist_dir / "t10k-images-idx3-ubyte.gz"
     early_file.start(path, 3)
+    assert list(early_file._reads) == [(str(path), 3, "u1")]  # begun, not yet taken
     early = early_file.read_idx(path, 3)
     np.testing.assert_array_equal(early, read_images(path))
     assert early.shape == (10_000, 28, 28) and early.flags.writeable
@@ -28,6 +29,7 @@ def test_an_early_reads_error_is_raised_where_it_is_taken(tmp_path, case):
     data, message = BAD_IMAGE_FILES[case]
     path = _write(tmp_path / "x-idx3-ubyte", data, compress=True)
     early_file.start(path, 3)
+    assert (str(path), 3, "u1") in early_file._reads  # the error comes from the early read
     with pytest.raises(InputError, match=message) as err:
         early_file.read_idx(path, 3)
     assert str(path) in str(err.value)

@@ -11,25 +11,13 @@ that is not IDX is not read whole for nothing.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
+from ..background import Background
 from .format import as_array, read_payload
 
 EARLY_FILE_BYTES = 64 * 2**20
-_reads: dict[tuple[str, int, str], "_Read"] = {}
-
-
-class _Read(threading.Thread):
-    def __init__(self, key: tuple[str, int, str]):
-        super().__init__(name="lrnn-read-idx", daemon=True)
-        self.key, self.payload, self.error = key, None, None
-
-    def run(self) -> None:
-        try:
-            self.payload = read_payload(*self.key)
-        except BaseException as exc:  # raised where the file is taken
-            self.error = exc
+_reads: dict[tuple[str, int, str], Background] = {}
 
 
 def start(path, ndim: int, dtype: str = "u1") -> None:
@@ -40,16 +28,11 @@ def start(path, ndim: int, dtype: str = "u1") -> None:
     except (OSError, ValueError):  # the command's own open says what is wrong
         return
     if small and key not in _reads:
-        _reads[key] = _Read(key)
-        _reads[key].start()
+        _reads[key] = Background("lrnn-read-idx", lambda: read_payload(*key))
 
 
 def read_idx(path, ndim: int, dtype: str = "u1"):
     """format.read_idx, from the early read if one was started (its error, if it failed)."""
     read = _reads.pop((str(Path(path)), ndim, dtype), None)
-    if read is None:
-        return as_array(*read_payload(path, ndim, dtype), dtype)
-    read.join()
-    if read.error is not None:
-        raise read.error
-    return as_array(*read.payload, dtype)
+    payload = read_payload(path, ndim, dtype) if read is None else read.result()
+    return as_array(*payload, dtype)

@@ -10,29 +10,20 @@ download keeps its progress bar and Ctrl-C on the main thread.
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
+
+from ..background import Background
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
 
-_reads: dict[tuple[str, str | None], "_Read"] = {}
+_reads: dict[tuple[str, str | None], Background] = {}
 
 
-class _Read(threading.Thread):
-    def __init__(self, name: str, data_dir: str | None):
-        super().__init__(name=f"lrnn-read-{name}", daemon=True)
-        self.args = (name, data_dir)
-        self.dataset: Dataset | None = None
-        self.error: BaseException | None = None
+def _load(name: str, data_dir: str | None):
+    from .locate import load_idx_dataset
 
-    def run(self) -> None:
-        from .locate import load_idx_dataset
-
-        try:
-            self.dataset = load_idx_dataset(*self.args)
-        except BaseException as exc:  # raised where the dataset is taken
-            self.error = exc
+    return load_idx_dataset(name, data_dir)
 
 
 def start(name: str, data_dir: str | None) -> None:
@@ -44,17 +35,10 @@ def start(name: str, data_dir: str | None) -> None:
         return
     if data_dir is None and where_is(name)[0] is None:
         return
-    read = _Read(name, data_dir)
-    _reads[(name, data_dir)] = read
-    read.start()
+    _reads[(name, data_dir)] = Background(f"lrnn-read-{name}", lambda: _load(name, data_dir))
 
 
 def take(name: str, data_dir: str | None) -> Dataset | None:
     """The dataset read early, or None if none was started; its error, if reading failed."""
     read = _reads.pop((name, data_dir), None)
-    if read is None:
-        return None
-    read.join()
-    if read.error is not None:
-        raise read.error
-    return read.dataset
+    return None if read is None else read.result()

@@ -3,7 +3,7 @@
 Every header field is checked, and the sizes the header declares are compared with the file's
 real length before anything of that size is allocated: a lying header cannot make us allocate.
 The file is read into bytes without numpy (read_payload), so that a read can start on a
-thread while numpy itself is still being imported (early_read.py); read_idx views the bytes
+thread while numpy itself is still being imported (early_file.py); read_idx views the bytes
 as an array.
 """
 

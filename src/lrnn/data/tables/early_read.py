@@ -9,25 +9,19 @@ options; a reading error is raised there, as if the file were read then.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-_reads: dict[tuple, "_Read"] = {}
+from ..background import Background
+
+_reads: dict[tuple, Background] = {}
 
 
-class _Read(threading.Thread):
-    def __init__(self, key: tuple):
-        super().__init__(name="lrnn-read-table", daemon=True)
-        self.key, self.table, self.error = key, None, None
-        self.notes: list[str] = []
+def _read(key: tuple) -> tuple:
+    """(the table, the reader's warnings)."""
+    from .reader import read_table
 
-    def run(self) -> None:
-        from .reader import read_table
-
-        try:
-            self.table = read_table(*self.key, self.notes)
-        except BaseException as exc:  # raised where the table is taken
-            self.error = exc
+    notes: list[str] = []
+    return read_table(*key, notes), notes
 
 
 def _key(path, delimiter, encoding, decimal) -> tuple:
@@ -37,8 +31,7 @@ def _key(path, delimiter, encoding, decimal) -> tuple:
 def start(path, delimiter: str | None, encoding: str, decimal: str | None) -> None:
     key = _key(path, delimiter, encoding, decimal)
     if key not in _reads:
-        _reads[key] = _Read(key)
-        _reads[key].start()
+        _reads[key] = Background("lrnn-read-table", lambda: _read(key))
 
 
 def take(path, delimiter: str | None, encoding: str, decimal: str | None, notes: list[str]):
@@ -47,8 +40,6 @@ def take(path, delimiter: str | None, encoding: str, decimal: str | None, notes:
     read = _reads.pop(_key(path, delimiter, encoding, decimal), None)
     if read is None:
         return None
-    read.join()
-    if read.error is not None:
-        raise read.error
-    notes += read.notes
-    return read.table
+    table, found = read.result()
+    notes += found
+    return table
