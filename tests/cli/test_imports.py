@@ -78,8 +78,9 @@ def test_the_figure_worker_imports_no_torch():
     assert result.stdout.strip() == "False"
 
 
-def test_help_and_datasets_need_no_torch():
+def test_help_and_datasets_need_no_torch_or_numpy():
+    """numpy alone is ~0.08 s of a 0.06 s `lrnn datasets`."""
     for argv in (["--help"], ["datasets"]):
-        assert not imported(*argv) & {"torch", "matplotlib", "pandas", "pyarrow", "sklearn",
-                                      "scipy"}, argv
+        assert not imported(*argv) & {"torch", "numpy", "matplotlib", "pandas", "pyarrow",
+                                      "sklearn", "scipy"}, argv
     assert lrnn_cli("datasets").stdout.startswith("dataset")

@@ -3,6 +3,9 @@ their implementations by these names (tests check that they cover them all)."""
 
 IDX_DATASETS = ("mnist", "fashion-mnist")
 BUILTIN_DATASETS = ("digits", "breast_cancer", "iris", "wine")
+# Fixed files inside scikit-learn: their class counts are known without reading them (`lrnn
+# datasets` lists them without importing numpy; data/builtin.py checks each file against them).
+BUILTIN_CLASS_COUNTS = {"digits": 10, "breast_cancer": 2, "iris": 3, "wine": 3}
 DATASETS = IDX_DATASETS + BUILTIN_DATASETS
 DEFAULT_DATASET = "digits"
 MODELS = ("logreg", "mlp")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config.names import BUILTIN_CLASS_COUNTS as CLASS_COUNTS
 from .dataset import Dataset
 from .tables.dataset import builtin_table
 
@@ -27,9 +28,6 @@ LOADERS = {
     "iris": "load_iris",
     "wine": "load_wine",
 }
-# The datasets are fixed files: their class counts are known without reading them
-# (`lrnn datasets`).
-CLASS_COUNTS = {"digits": 10, "breast_cancer": 2, "iris": 3, "wine": 3}
 FILES = {"digits": "digits.csv.gz", "breast_cancer": "breast_cancer.csv", "iris": "iris.csv",
          "wine": "wine_data.csv"}
 # Column names as scikit-learn's loaders give them (its files hold only the numbers).

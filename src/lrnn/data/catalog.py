@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import BUILTIN_DATASETS, DATASETS, IDX_DATASETS
+from ..config.names import BUILTIN_CLASS_COUNTS
 from ..errors import InputError
 
 
@@ -20,12 +21,10 @@ def catalog() -> list[Entry]:
     from .idx.locate import where_is
     from .idx.registry import IDX_REGISTRY
 
-    from .builtin import CLASS_COUNTS
-
     entries = []
     for name in DATASETS:
         if name in BUILTIN_DATASETS:
-            entries.append(Entry(name, CLASS_COUNTS[name], True, "built in (scikit-learn)"))
+            entries.append(Entry(name, BUILTIN_CLASS_COUNTS[name], True, "built in (scikit-learn)"))
             continue
         folder, source = where_is(name)
         entries.append(Entry(name, len(IDX_REGISTRY[name].classes), folder is not None,
