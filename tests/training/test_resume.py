@@ -141,6 +141,14 @@ def test_disk_full(tmp_path, limit, published_checkpoints):
     assert all(checkpoints.read(p) for p in checkpoints.checkpoint_files(out / "checkpoints"))
 
 
+def test_nan_inside_an_epoch_is_named_at_its_end(tmp_path):
+    """No checkpoint and fewer than 50 steps an epoch: the epoch end is the first check, and
+    it names the step where the loss first was not finite, not the epoch's last."""
+    result = train(tmp_path / "run", MLP, "nan@step=5")
+    assert result.returncode == 2
+    assert "training diverged: the loss is nan at epoch 1, step 5;" in result.stderr
+
+
 def test_nan_stops_with_epoch_and_step_and_saves_nothing_non_finite(tmp_path):
     out = tmp_path / "run"
     result = train(out, MLP, "nan@step=30", "--checkpoint-every", "10")

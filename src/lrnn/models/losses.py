@@ -59,7 +59,7 @@ def logits_of(model: nn.Module, X: torch.Tensor, chunk: int = EVAL_CHUNK) -> tor
     model.train(was_training)
     if not out:
         return torch.empty(0, 1, device=X.device)
-    return torch.cat(out)
+    return out[0] if len(out) == 1 else torch.cat(out)
 
 
 def scores(model: nn.Module, data, loss_fn, threshold: float) -> tuple[float, float]:

@@ -163,7 +163,7 @@ class Trainer:
 
     def end_epoch(self, train_loss: float, train_acc: float) -> None:
         """Record the epoch and let the components act; the next step starts an epoch."""
-        self.divergence.check(self)
+        self.divergence.check_epoch(self, train_loss)
         row = self._epoch_row(train_loss, train_acc)
         self.history.epochs.append(row)
         for callback in self.callbacks:
