@@ -24,7 +24,8 @@ def catalog() -> list[Entry]:
     entries = []
     for name in DATASETS:
         if name in BUILTIN_DATASETS:
-            entries.append(Entry(name, BUILTIN_CLASS_COUNTS[name], True, "built in (scikit-learn)"))
+            entries.append(Entry(name, BUILTIN_CLASS_COUNTS[name], True,
+                                 "built in (scikit-learn)"))
             continue
         folder, source = where_is(name)
         entries.append(Entry(name, len(IDX_REGISTRY[name].classes), folder is not None,

@@ -32,7 +32,7 @@ class DivergenceCheck(Callback):
         """At an epoch end, where the host already holds the epoch's mean loss (summed over
         every process): when it is finite, so was each step's loss since the last check, which
         all fell in this epoch. On small data an epoch is a few steps, and reading back the
-        recent losses was ~15 % of each epoch's host work (wine, batch 32)."""
+        recent losses was ~12 % of each epoch end's work (a wine tune, py-spy)."""
         if math.isfinite(train_loss):
             self.checked_step = trainer.position.step
         else:
