@@ -14,17 +14,15 @@ import os
 from typing import TYPE_CHECKING
 
 from ._version import __version__
+from .training import openmp as _openmp
 
 if TYPE_CHECKING:  # for the signature of train(); neither is imported at run time
     from pandas import DataFrame
 
     from .engine import Run
 
-# OpenMP's worker threads spin while they wait for each other. On a 2-core machine where any
-# other process runs, a spinning thread holds the core its partner needs: training the MNIST
-# MLP took 74 s instead of 5.8 s next to one busy process, with identical results. Passive
-# waiting avoids that. It must be set before torch is imported; a user's own setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# How OpenMP's threads wait: set before anything imports torch (training/openmp.py says why).
+OPENMP_WAIT = _openmp.choose_wait_policy()
 
 
 def train(

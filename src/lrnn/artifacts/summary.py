@@ -16,6 +16,8 @@ import numpy as np
 from .model_json import package_version
 
 PACKAGES = ("lrnn", "torch", "numpy", "scikit-learn", "matplotlib", "safetensors")
+# How the run's OpenMP threads were told to wait (training/openmp.py), as the environment says
+OPENMP_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS")
 
 
 def describe(dataset, n_features: int, info: dict, labels: dict[str, np.ndarray], history,
@@ -54,6 +56,7 @@ def environment(device: str, processes: int = 1) -> dict:
     versions = {name: package_version(name) for name in PACKAGES}
     return {"python": sys.version.split()[0], "platform": platform.platform(),
             "cpu_count": os.cpu_count(), "device": device, "processes": processes,
+            "openmp": {name: os.environ[name] for name in OPENMP_SETTINGS if name in os.environ},
             "versions": versions}
 
 
