@@ -7,7 +7,8 @@ import math
 import pytest
 import torch
 
-from lrnn.models.losses import logits_of, loss_function, predicted_classes, probabilities
+from lrnn.models.losses import (logits_of, loss_function, mode_free, predicted_classes,
+                               probabilities)
 from lrnn.models.torch_models import LogisticRegressionModule, MLPModule, build, n_outputs
 
 
@@ -50,6 +51,34 @@ def test_logits_in_chunks_equal_one_pass():
         whole = model(X.float() / 255)
     torch.testing.assert_close(chunked, whole)
     assert model.training is False
+
+
+@pytest.mark.parametrize("dropout", [0.0, 0.5])
+def test_scoring_in_training_mode_uses_no_dropout_and_keeps_the_mode(dropout):
+    """logits_of skips the switch to evaluation mode only where it changes nothing: with
+    dropout the switch still happens (no row dropped), and training mode is kept either way."""
+    torch.manual_seed(0)
+    model = build({"model": "mlp", "n_features": 20, "n_classes": 3,
+                   "hidden_layer_sizes": [16, 8], "activation": "tanh", "dropout": dropout})
+    assert mode_free(model) is (dropout == 0)
+    X = torch.rand(300, 20)
+    model.train()
+    scored = logits_of(model, X)
+    assert model.training and all(part.training for part in model.modules())
+    model.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(scored, model(X), rtol=0, atol=0)
+
+
+def test_a_subclass_or_foreign_part_counts_as_mode_dependent():
+    class Noisy(torch.nn.Linear):  # might read self.training
+        pass
+
+    model = build({"model": "logreg", "n_features": 4, "n_classes": 3})
+    assert mode_free(model)
+    model.linear = Noisy(4, 3)
+    assert not mode_free(model)
+    assert not mode_free(torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.BatchNorm1d(3)))
 
 
 def test_numpy_inference_equals_torch():

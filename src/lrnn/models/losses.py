@@ -8,9 +8,13 @@ import math
 import torch
 from torch import nn
 
-from .torch_models import to_model_input
+from .activations import ACTIVATIONS
+from .torch_models import LogisticRegressionModule, MLPModule, to_model_input
 
 EVAL_CHUNK = 8192
+# Parts that compute the same in training and evaluation mode (no dropout, no batch norm).
+MODE_FREE = (LogisticRegressionModule, MLPModule, nn.Linear, nn.Identity, nn.ModuleList,
+             *(getattr(nn, a.torch_module) for a in ACTIVATIONS.values()))
 
 
 def loss_function(n_classes: int):
@@ -49,14 +53,25 @@ def probabilities(logits: torch.Tensor) -> torch.Tensor:
     return torch.softmax(logits, dim=1)
 
 
+def mode_free(model: nn.Module) -> bool:
+    """Whether the model computes the same in training and evaluation mode: every part of it
+    is one of MODE_FREE (its exact type: a subclass may read `self.training`)."""
+    return all(type(part) in MODE_FREE for part in model.modules())
+
+
 @torch.no_grad()
 def logits_of(model: nn.Module, X: torch.Tensor, chunk: int = EVAL_CHUNK) -> torch.Tensor:
     """Logits for all rows, in fixed-size chunks so training-time evaluation and `predict`
-    compute exactly the same numbers."""
+    compute exactly the same numbers. The model is put in evaluation mode and back only when
+    that changes what it computes: the two walks over its modules were ~9 % of a small
+    table's tuning trial (wine, an MLP scored after every one-batch epoch)."""
+    switch = not mode_free(model)
     was_training = model.training
-    model.eval()
+    if switch:
+        model.eval()
     out = [model(to_model_input(X[i:i + chunk])) for i in range(0, len(X), chunk)]
-    model.train(was_training)
+    if switch:
+        model.train(was_training)
     if not out:
         return torch.empty(0, 1, device=X.device)
     return out[0] if len(out) == 1 else torch.cat(out)

@@ -91,6 +91,12 @@ def figures():
     return figs(), save_figure
 
 
+def png_bytes(fig, dpi: int) -> bytes:
+    from ..reporting.canvas import png_bytes as png
+
+    return png(fig, dpi)
+
+
 def small_rows() -> int:
     """Training splits up to this many rows get lrnn train's small-data recipes."""
     from ..config.recipes import SMALL_ROWS

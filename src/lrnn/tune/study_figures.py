@@ -4,16 +4,17 @@ the trials' scores)."""
 
 from __future__ import annotations
 
-import io
 import math
 
-from ._lrnn import figures
+from ._lrnn import figures, png_bytes
+
+DPI = 110
 
 
 def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    return buffer.getvalue()
+    """Drawn once and cropped to the drawing (reporting/canvas.py), as savefig's tight box
+    would crop it but without its second drawing."""
+    return png_bytes(fig, DPI)
 
 
 def history(trials, metric: str, direction: str) -> bytes:
