@@ -122,14 +122,17 @@ def test_convergence_warning_when_max_iter_ends_lbfgs():
 
 
 def test_default_solver_follows_the_recipes_by_size():
-    """Exact L-BFGS up to 20,000 rows; lrnn's mini-batch recipe (4 epochs) above."""
+    """Exact L-BFGS up to 20,000 rows; lrnn's mini-batch recipe (its epochs) above."""
+    from lrnn.config.recipes import RECIPES
+
+    epochs = RECIPES["logreg"]["epochs"]
     rng = np.random.default_rng(0)
     X = rng.normal(size=(20_001, 5)).astype(np.float32)
     y = (X @ rng.normal(size=5) + rng.normal(size=len(X)) > 0).astype(int)
     large = lrnn.LogisticRegression().fit(X, y)
     small = lrnn.LogisticRegression().fit(X[:20_000], y[:20_000])
-    assert large.n_iter_.tolist() == [4] and len(large.loss_curve_) == 4  # epochs
-    assert small.n_iter_[0] > 4  # L-BFGS iterations
+    assert large.n_iter_.tolist() == [epochs] and len(large.loss_curve_) == epochs
+    assert small.n_iter_[0] > epochs  # L-BFGS iterations
     assert large.score(X, y) == pytest.approx(small.score(X, y), abs=0.01)
 
 
