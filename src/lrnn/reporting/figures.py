@@ -1,8 +1,11 @@
 """The figures of a run's training and its classes: learning curves, confusion matrices,
-coefficients (drawn as canvas.py says)."""
+coefficients; and those of a tuning study's page (tune/study_page.py), from plain numbers so
+that the figure worker can draw them: the optimization history, the parameter importances
+and one slice per searched parameter (all drawn as canvas.py says)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -100,3 +103,75 @@ def coefficients(table: dict, title: str, path: Path, top: int = 20) -> None:
     ax.set_title(title)
     save_figure(fig, path)
     plt.close(fig)
+
+
+# --- a tuning study's page ---------------------------------------------------------------
+
+
+def study_history(numbers: list[int], values: list[float], pruned: list[int], metric: str,
+                  direction: str, path: Path) -> None:
+    """Each complete trial's value by trial number (`numbers`, `values`, in trial order), the
+    best so far as a step line, and the `pruned` trials as ticks along the bottom."""
+    plt = figures()
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ax.scatter(numbers, values, s=22, color="#3b75af", label="complete trial", zorder=3)
+    pick = min if direction == "minimize" else max
+    best = [pick(values[:i + 1]) for i in range(len(values))]
+    ax.step(numbers, best, where="post", color="#d1495b", linewidth=2, label="best so far")
+    if pruned:
+        ax.plot(pruned, [0.02] * len(pruned), "|", color="grey", markersize=12,
+                transform=ax.get_xaxis_transform(), label="pruned trial")
+    ax.set_xlabel("trial")
+    ax.set_ylabel(f"validation {metric}")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best")
+    ax.set_title("Optimization history")
+    save_figure(fig, path)
+
+
+def study_importances(values: dict[str, float], path: Path) -> None:
+    plt = figures()
+    names = list(values)[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.2))
+    ax.barh(names, [values[n] for n in names], color="#3b75af")
+    ax.set_xlabel("importance (PED-ANOVA: how the best trials' values differ)")
+    ax.set_xlim(0, 1)
+    ax.grid(alpha=0.3, axis="x")
+    ax.set_title("Parameter importances")
+    save_figure(fig, path)
+
+
+def study_slices(panels: list[dict], last: int, metric: str, path: Path) -> None:
+    """One panel per parameter: {"name", "values", "scores", "numbers", "scale"} with scale
+    "choices" (then "choices" too: the values are their indices), "log", "int" or "linear";
+    points coloured by trial number (later trials darker, `last` the latest)."""
+    plt = figures()
+    cols = min(3, len(panels))
+    rows = math.ceil(len(panels) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
+    for ax, panel in zip(axes.flat, panels):
+        _scale(ax, panel)
+        ax.scatter(panel["values"], panel["scores"], c=panel["numbers"], cmap="viridis_r",
+                   vmin=0, vmax=max(last, 1), s=20)
+        ax.set_xlabel(panel["name"])
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle("Slices: each parameter against the validation score")
+    save_figure(fig, path)
+
+
+def _scale(ax, panel: dict) -> None:
+    if panel["scale"] == "choices":
+        labels = panel["choices"]
+        ax.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 4 else 0)
+    elif panel["scale"] == "log":
+        from matplotlib.ticker import NullFormatter
+
+        ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap
+    elif panel["scale"] == "int":
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -29,6 +29,10 @@ DRAWERS = {
     "sigmoid": probability_figures.sigmoid_of_score,
     "mistakes": image_figures.mistake_tiles,
     "weights": image_figures.weight_templates,
+    # a tuning study's page (tune/study_page.py)
+    "study_history": figures.study_history,
+    "study_importances": figures.study_importances,
+    "study_slices": figures.study_slices,
 }
 
 

@@ -91,10 +91,34 @@ def figures():
     return figs(), save_figure
 
 
-def png_bytes(fig, dpi: int) -> bytes:
-    from ..reporting.canvas import png_bytes as png
+def study_figure_worker():
+    """A figure worker of one process for study.html's figures (study_figures.py), for the
+    `with` block around the trials and best/: it warms up while the trials run, not while
+    torch is imported beside best/'s worker. LRNN_FIGURE_WORKERS=0: none."""
+    import os
 
-    return png(fig, dpi)
+    from ..reporting import figure_worker
+
+    return figure_worker.running(min(1, int(os.environ.get("LRNN_FIGURE_WORKERS", 1))))
+
+
+def figure_job(name: str, drawer: str, args: dict):
+    from ..reporting.run_figures import FigureJob
+
+    return FigureJob(name, drawer, args)
+
+
+def figure_handover(jobs: list, folder):
+    """The jobs given to this command's idle figure worker (reporting/figure_worker.py)."""
+    from ..reporting.figure_worker import Handover
+
+    return Handover(jobs, folder)
+
+
+def draw_figure(job, folder) -> None:
+    from ..reporting.run_figures import draw
+
+    draw(job, folder)
 
 
 def small_rows() -> int:

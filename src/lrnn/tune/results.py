@@ -127,6 +127,7 @@ def finish(study, space: Space, base_values: dict, metric: str, out: Path, prepa
            refit: bool = True) -> int:
     from . import study_page
     from .refit import refit_settings
+    from .study_figures import StudyFigures
 
     trials = listed(study)
     complete = [t for t in trials if t.state.name == "COMPLETE"]
@@ -142,8 +143,13 @@ def finish(study, space: Space, base_values: dict, metric: str, out: Path, prepa
         settings = {**settings, **refit_settings(base_values, settings, best.user_attrs,
                                                  n_trial, n_rows)}
     config = build_config({**base_values, **settings})
-    figures = study_page.figure_sections(study, trials)  # while the figure worker waits
-    metrics = rebuild_best(config, out, n_rows)
+    drawing = StudyFigures(out, trials, study.user_attrs.get("lrnn_metric", "value"),
+                           study.direction.name.lower(), study_page.param_importances(study))
+    try:  # the study's figures are drawn by a figure worker while best/ trains
+        metrics = rebuild_best(config, out, n_rows)
+        figures = study_page.figure_sections(drawing.pngs())
+    finally:
+        drawing.close()
     command = train_command(base_values, settings)
     write_trials_csv(study, space, out)
     page = study_page.write(out, f"{config.model} on {config.source_name}", study, trials,

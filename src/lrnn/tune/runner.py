@@ -77,7 +77,7 @@ def tune(values: dict[str, Any], options: Options) -> int:
     prepared, device = prepare_data(base)
     _check_metric(options.metric, prepared)
     space = _space(space_file, options.space, base, base_values, len(prepared.train))
-    from ._lrnn import data_fingerprint
+    from ._lrnn import data_fingerprint, study_figure_worker
 
     identity = _identity(options.metric, space, base, prepared, data_fingerprint(prepared))
     out.mkdir(parents=True, exist_ok=True)
@@ -93,14 +93,15 @@ def tune(values: dict[str, Any], options: Options) -> int:
     job = Job(_json_ready(base_values), space.to_json(), str(out), options.storage, name,
               trials, _deadline(options.timeout), options.metric, options.sampler,
               options.pruner, base.seed, max(1, (os.cpu_count() or 1) // options.workers))
-    signum = _run_workers(job, options.workers, study, prepared, device)
-    if signum:
-        results.write_trials_csv(study, space, out)
-        done = results.finished_count(study)
-        raise Stopped(signum, f"interrupted: {done} trials finished, the study is kept in "
-                              f"{out}; run the same command again to continue")
-    return results.finish(study, space, base_values, options.metric, out, prepared,
-                          options.refit)
+    with study_figure_worker():  # handed study.html's figures after the trials
+        signum = _run_workers(job, options.workers, study, prepared, device)
+        if signum:
+            results.write_trials_csv(study, space, out)
+            done = results.finished_count(study)
+            raise Stopped(signum, f"interrupted: {done} trials finished, the study is kept in "
+                                  f"{out}; run the same command again to continue")
+        return results.finish(study, space, base_values, options.metric, out, prepared,
+                              options.refit)
 
 
 def _check_out(out: Path) -> None:

@@ -1,94 +1,75 @@
-"""The figures of study.html, as PNG bytes: the optimization history with the best-so-far
-line, the parameter importances, and one slice per searched parameter (its values against
-the trials' scores)."""
+"""study.html's figures (reporting/figures.py draws them) as figure jobs of plain
+numbers, handed to a figure worker of their own when the trials are done: it draws them while
+this process trains best/, where drawing them here first took ~1 s of a small table's ~9 s
+tune (matplotlib's import included). Whatever the worker does not draw is drawn here."""
 
 from __future__ import annotations
 
-import math
+import shutil
+import tempfile
+from pathlib import Path
 
-from ._lrnn import figures, png_bytes
+from ._lrnn import draw_figure, figure_handover, figure_job
 
-DPI = 110
-
-
-def _png(fig) -> bytes:
-    """Drawn once and cropped to the drawing (reporting/canvas.py), as savefig's tight box
-    would crop it but without its second drawing."""
-    return png_bytes(fig, DPI)
+FOLDER = ".study-figures-"  # a folder of this process in the study's, while they are drawn
 
 
-def history(trials, metric: str, direction: str) -> bytes:
-    """Each complete trial's value by trial number, the best so far as a step line, and the
-    pruned trials as ticks along the bottom."""
-    plt, _ = figures()
-    fig, ax = plt.subplots(figsize=(9, 4))
+class StudyFigures:
+    """Started with the jobs, `pngs()` waits for them: {name: PNG bytes, or None when the
+    figure has nothing to show}. `close()` (always) leaves no worker and no folder."""
+
+    def __init__(self, out: Path, trials: list, metric: str, direction: str,
+                 importances: dict[str, float] | None):
+        # its own folder: several processes may finish the same study at once
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER, dir=out))
+        self.jobs = jobs(trials, metric, direction, importances)
+        self.handover = figure_handover(self.jobs, self.folder)
+
+    def pngs(self) -> dict[str, bytes | None]:
+        for job in self.handover.finish():  # what the worker did not draw
+            draw_figure(job, self.folder)
+        drawn = {job.name: (self.folder / f"{job.name}.png").read_bytes() for job in self.jobs}
+        return {name: drawn.get(name) for name in ("history", "importances", "slices")}
+
+    def close(self) -> None:
+        self.handover.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def jobs(trials: list, metric: str, direction: str, importances: dict[str, float] | None):
     complete = sorted((t for t in trials if t.state.name == "COMPLETE"), key=lambda t: t.number)
-    x = [t.number for t in complete]
-    y = [t.value for t in complete]
-    ax.scatter(x, y, s=22, color="#3b75af", label="complete trial", zorder=3)
-    pick = min if direction == "minimize" else max
-    best = [pick(y[:i + 1]) for i in range(len(y))]
-    ax.step(x, best, where="post", color="#d1495b", linewidth=2, label="best so far")
-    pruned = [t.number for t in trials if t.state.name == "PRUNED"]
-    if pruned:
-        ax.plot(pruned, [0.02] * len(pruned), "|", color="grey", markersize=12,
-                transform=ax.get_xaxis_transform(), label="pruned trial")
-    ax.set_xlabel("trial")
-    ax.set_ylabel(f"validation {metric}")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="best")
-    ax.set_title("Optimization history")
-    return _png(fig)
+    made = [figure_job("history", "study_history", dict(
+        numbers=[t.number for t in complete], values=[float(t.value) for t in complete],
+        pruned=[t.number for t in trials if t.state.name == "PRUNED"], metric=metric,
+        direction=direction))]
+    if importances:
+        made.append(figure_job("importances", "study_importances",
+                               dict(values={k: float(v) for k, v in importances.items()})))
+    panels = slice_panels(complete)
+    if panels:
+        made.append(figure_job("slices", "study_slices", dict(
+            panels=panels, last=max(t.number for t in complete), metric=metric)))
+    return made
 
 
-def importances(values: dict[str, float]) -> bytes:
-    plt, _ = figures()
-    names = list(values)[::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.2))
-    ax.barh(names, [values[n] for n in names], color="#3b75af")
-    ax.set_xlabel("importance (PED-ANOVA: how the best trials' values differ)")
-    ax.set_xlim(0, 1)
-    ax.grid(alpha=0.3, axis="x")
-    ax.set_title("Parameter importances")
-    return _png(fig)
-
-
-def slices(trials, metric: str) -> bytes | None:
-    """One panel per parameter: its value in each complete trial against the trial's score,
-    coloured by trial number (later trials darker)."""
-    complete = [t for t in trials if t.state.name == "COMPLETE"]
+def slice_panels(complete: list) -> list[dict]:
+    """One panel per searched parameter, in the order the trials first name them."""
     names = sorted({name for t in complete for name in t.params},
                    key=lambda n: min(list(t.params).index(n) for t in complete if n in t.params))
-    if not names:
-        return None
-    plt, _ = figures()
-    cols = min(3, len(names))
-    rows = math.ceil(len(names) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.2 * rows), squeeze=False)
-    last = max(t.number for t in complete)
-    for ax, name in zip(axes.flat, names):
+    panels = []
+    for name in names:
         having = [t for t in complete if name in t.params]
         dist = having[0].distributions[name]
         values = [t.params[name] for t in having]
+        panel = {"name": name, "scores": [float(t.value) for t in having],
+                 "numbers": [t.number for t in having]}
         if hasattr(dist, "choices"):
-            labels = [str(c) for c in dist.choices]
-            ax.set_xticks(range(len(labels)), labels, rotation=30 if len(labels) > 4 else 0)
-            values = [list(dist.choices).index(v) for v in values]
-        elif getattr(dist, "log", False):
-            from matplotlib.ticker import NullFormatter
-
-            ax.set_xscale("log")
-            ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels overlap
-        elif isinstance(values[0], int):
-            from matplotlib.ticker import MaxNLocator
-
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.scatter(values, [t.value for t in having], c=[t.number for t in having],
-                   cmap="viridis_r", vmin=0, vmax=max(last, 1), s=20)
-        ax.set_xlabel(name)
-        ax.set_ylabel(metric)
-        ax.grid(alpha=0.3)
-    for ax in list(axes.flat)[len(names):]:
-        ax.set_visible(False)
-    fig.suptitle("Slices: each parameter against the validation score")
-    return _png(fig)
+            choices = list(dist.choices)
+            panel.update(scale="choices", choices=[str(c) for c in choices],
+                         values=[choices.index(v) for v in values])
+        else:
+            scale = "log" if getattr(dist, "log", False) else \
+                "int" if isinstance(values[0], int) else "linear"
+            panel.update(scale=scale, values=[float(v) for v in values])
+        panels.append(panel)
+    return panels

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from ._lrnn import html_page, write_atomic
 from .space import Space
-from .study_figures import history, importances, slices
 
 FILENAME = "study.html"
 TEST_METRICS = (("accuracy", "accuracy"), ("balanced_accuracy", "balanced accuracy"),
@@ -71,18 +70,23 @@ def _text(value) -> str:
     return str(value)
 
 
-def figure_sections(study, trials: list) -> list[str]:
-    """The page's sections of figures (history, importances, slices), which depend on the
-    trials alone: drawn before best/ is trained, so that best/'s own figures can be drawn by
-    the figure worker (reporting/figure_worker.py) while this process goes on."""
+def figure_sections(pngs: dict[str, bytes | None]) -> list[str]:
+    """The page's sections of figures (history, importances, slices) from study_figures'
+    PNGs."""
     _, section, _, image, _ = html_page()
-    metric = study.user_attrs.get("lrnn_metric", "value")
-    direction = study.direction.name.lower()
-    return [section("Optimization history", image(history(trials, metric, direction),
-                    alt="history", caption="Each complete trial's validation score; the "
-                    "line is the best so far."), "history"),
-            section("Parameter importances", _importances(study, image), "importances"),
-            section("Slices", _slices(trials, metric, image), "slices")]
+    history, importances, slices = pngs["history"], pngs["importances"], pngs["slices"]
+    return [section("Optimization history", image(history, alt="history", caption="Each "
+                    "complete trial's validation score; the line is the best so far."),
+                    "history"),
+            section("Parameter importances", image(importances, alt="importances",
+                    caption="How much each parameter's values in the best trials differ from "
+                    "its values in all complete trials (PED-ANOVA; the shares add to 1).")
+                    if importances else '<p class="note">Too few complete trials with '
+                    'different scores to say.</p>', "importances"),
+            section("Slices", image(slices, alt="slices", caption="Each parameter's value in "
+                    "each complete trial against the trial's validation score (later trials "
+                    "darker).") if slices else '<p class="note">No complete trial yet.</p>',
+                    "slices")]
 
 
 def write(out: Path, title: str, study, trials: list, space: Space, best, metrics: dict,
@@ -132,23 +136,6 @@ def _best(space: Space, best, command: str, table) -> str:
     rows = [(name, _text(value)) for name, value in settings.items()]
     return (table(("setting", "value"), rows) + '<p>Reproduce it:</p><pre style="white-space: '
             f'pre-wrap; word-break: break-all"><code>{escape(command)}</code></pre>')
-
-
-def _importances(study, image) -> str:
-    values = param_importances(study)
-    if not values:
-        return '<p class="note">Too few complete trials with different scores to say.</p>'
-    return image(importances(values), alt="importances",
-                 caption="How much each parameter's values in the best trials differ from "
-                         "its values in all complete trials (PED-ANOVA; the shares add to 1).")
-
-
-def _slices(trials, metric: str, image) -> str:
-    png = slices(trials, metric)
-    if png is None:
-        return '<p class="note">No complete trial yet.</p>'
-    return image(png, alt="slices", caption="Each parameter's value in each complete trial "
-                 "against the trial's validation score (later trials darker).")
 
 
 def _trials(trials, space: Space, metric: str, table) -> str:
