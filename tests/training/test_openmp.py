@@ -26,14 +26,33 @@ def test_a_users_own_setting_is_kept(given):
 def test_a_busy_machine_gets_passive_waiting():
     environ: dict[str, str] = {}
     assert openmp.choose_wait_policy(environ, busy=True) == "passive"
-    assert environ == {"OMP_WAIT_POLICY": "PASSIVE"}
+    assert environ == {"OMP_WAIT_POLICY": "PASSIVE", openmp.CHOSEN: "passive"}
 
 
 @pytest.mark.skipif(not LINUX, reason="the short spin is chosen on Linux only")
 def test_a_free_machine_gets_a_short_spin():
     environ: dict[str, str] = {}
     assert openmp.choose_wait_policy(environ, busy=False) == "spin"
-    assert environ == {"GOMP_SPINCOUNT": openmp.SPIN_COUNT}
+    assert environ == {"GOMP_SPINCOUNT": openmp.SPIN_COUNT, openmp.CHOSEN: "spin"}
+
+
+@pytest.mark.parametrize("parent_busy", [False, True])
+def test_a_child_process_looks_again_rather_than_inherit_the_choice(parent_busy):
+    """torchrun's processes and tuning workers inherit lrnn's setting; each looks at the
+    machine itself (a spin chosen on a free machine must not spread to a busy one)."""
+    environ: dict[str, str] = {"PATH": "/bin"}
+    openmp.choose_wait_policy(environ, busy=parent_busy)
+    child = dict(environ)
+    assert openmp.choose_wait_policy(child, busy=not parent_busy) == \
+        ("spin" if parent_busy else "passive")
+    assert ("OMP_WAIT_POLICY" in child) is (not parent_busy)
+    assert ("GOMP_SPINCOUNT" in child) is parent_busy
+
+
+def test_a_users_setting_beside_the_mark_is_still_the_users():
+    environ = {"OMP_WAIT_POLICY": "ACTIVE", openmp.CHOSEN: "passive"}
+    assert openmp.choose_wait_policy(environ, busy=True) == "yours"
+    assert environ == {"OMP_WAIT_POLICY": "ACTIVE"}
 
 
 def _stat(tmp_path, text: str):
@@ -64,7 +83,7 @@ def test_next_to_a_busy_process_lrnn_waits_passively():
     try:
         time.sleep(0.3)  # it is running
         env = {k: v for k, v in os.environ.items()
-               if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+               if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", openmp.CHOSEN)}
         seen = subprocess.run(
             [sys.executable, "-c", "import os, lrnn; "
              "print(lrnn.OPENMP_WAIT, os.environ.get('OMP_WAIT_POLICY'))"],

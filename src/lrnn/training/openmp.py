@@ -25,6 +25,10 @@ from collections.abc import MutableMapping
 
 # libgomp counts about 100,000 spins a millisecond: ~50 us before a waiting thread sleeps.
 SPIN_COUNT = "5000"
+# Says which setting lrnn made, so that a child process (torchrun's, a tuning worker's), which
+# inherits the environment, looks at the machine again instead of taking it as the user's.
+CHOSEN = "LRNN_OPENMP_WAIT"
+SETTINGS = {"spin": ("GOMP_SPINCOUNT", SPIN_COUNT), "passive": ("OMP_WAIT_POLICY", "PASSIVE")}
 # /proc/stat is read this many times, this far apart; the machine counts as busy when another
 # thread is runnable at every reading (a kernel thread or a short job rarely is).
 SAMPLES, SAMPLE_GAP_S = 3, 0.0005
@@ -34,17 +38,19 @@ def choose_wait_policy(environ: MutableMapping[str, str] = os.environ,
                        busy: bool | None = None) -> str:
     """Set how OpenMP threads wait (in `environ`, before torch is imported) and say which:
     "yours" (the user set it), "spin" or "passive". `busy` overrides the look at the machine."""
+    inherited = SETTINGS.get(environ.pop(CHOSEN, ""))
+    if inherited is not None and environ.get(inherited[0]) == inherited[1]:
+        del environ[inherited[0]]  # a parent lrnn's choice, not the user's
     if "OMP_WAIT_POLICY" in environ or "GOMP_SPINCOUNT" in environ:
         return "yours"
     if not sys.platform.startswith("linux"):
         busy = True
     if busy is None:
         busy = others_running()
-    if busy:
-        environ["OMP_WAIT_POLICY"] = "PASSIVE"
-        return "passive"
-    environ["GOMP_SPINCOUNT"] = SPIN_COUNT
-    return "spin"
+    chosen = "passive" if busy else "spin"
+    name, value = SETTINGS[chosen]
+    environ[name], environ[CHOSEN] = value, chosen
+    return chosen
 
 
 def others_running(stat: str = "/proc/stat") -> bool:
