@@ -98,13 +98,18 @@ class FigureWorker:
                 pass
 
 
+def default_processes() -> int:
+    """How many processes a worker draws with: LRNN_FIGURE_WORKERS, or PROCESSES."""
+    return int(os.environ.get("LRNN_FIGURE_WORKERS", PROCESSES))
+
+
 @contextmanager
 def running(processes: int | None = None):
     """A worker with `processes` drawing processes (default PROCESSES, or LRNN_FIGURE_WORKERS)
     for the duration of a command, killed at its end if still running. Under torchrun only
     process 0 writes the run, so only it starts one."""
     if processes is None:
-        processes = int(os.environ.get("LRNN_FIGURE_WORKERS", PROCESSES))
+        processes = default_processes()
     worker = None
     if processes > 0 and os.environ.get("RANK", "0") == "0":
         worker = FigureWorker.start(processes)

@@ -85,21 +85,13 @@ def html_page():
     return html.page, html.section, html.table, html.image, html.number
 
 
-def figures():
-    from ..reporting.figures import figures as figs, save_figure
-
-    return figs(), save_figure
-
-
 def study_figure_worker():
     """A figure worker of one process for study.html's figures (study_figures.py), for the
     `with` block around the trials and best/: it warms up while the trials run, not while
     torch is imported beside best/'s worker. LRNN_FIGURE_WORKERS=0: none."""
-    import os
-
     from ..reporting import figure_worker
 
-    return figure_worker.running(min(1, int(os.environ.get("LRNN_FIGURE_WORKERS", 1))))
+    return figure_worker.running(min(1, figure_worker.default_processes()))
 
 
 def figure_job(name: str, drawer: str, args: dict):
