@@ -89,3 +89,10 @@ def test_same_text_as_the_csv_module(exact):
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][1:] == [f"proba_{c}" for c in classes] and rows[3][0] == classes[2]
     assert float(rows[4][2]) == probs[3, 1]  # exact: the float itself
+
+
+def test_a_class_name_holding_a_nul_is_still_written_whole():
+    """The fast layout drops NUL padding; a name that holds NUL takes the row-by-row path."""
+    probs = np.array([[0.25, 0.75], [0.5, 0.5]])
+    labels, classes = np.array([1, 0]), ["a\0b", "c"]
+    assert predictions_csv(classes, labels, probs) == csv_module(classes, labels, probs)

@@ -48,11 +48,12 @@ def predictions_csv(classes: Sequence[str], labels, probs, ids: tuple[str, list]
     """One row per input: [id,] [true,] prediction, proba_<class>... `labels` and `true` are
     class indices. `exact` writes each probability with Python's shortest round-trip repr (the
     run's own predictions.csv, from which every test metric can be recomputed); otherwise 6
-    significant digits.
+    significant digits, "%.6g".
 
     The same text as csv_text would write, made faster: each class name is quoted once, and
-    a row's probabilities are formatted by one %-format (200,000 rows x 2 classes: 0.26 vs
-    0.47 s; 10,000 x 10: 0.03 vs 0.07 s)."""
+    the probabilities are formatted by one %-format a row (`exact`) or all at once in numpy
+    (number_text.py; 10,000 x 10: 0.012 s, against 0.045 s by %-format and 0.07 s by
+    csv_text)."""
     quote = _field_quoter()
     names = [quote(c) for c in classes]
     header = ([ids[0]] if ids else []) + (["true"] if true is not None else []) + \
@@ -62,10 +63,29 @@ def predictions_csv(classes: Sequence[str], labels, probs, ids: tuple[str, list]
         heads = [f"{names[t]},{head}" for t, head in zip(np.asarray(true).tolist(), heads)]
     if ids:
         heads = [f"{quote(value)},{head}" for value, head in zip(ids[1], heads)]
+    first = ",".join(quote(name) for name in header) + "\n"
+    if not exact and heads and not any("\0" in head for head in heads):
+        return first + _g6_rows(heads, np.asarray(probs))
     row = ",".join(["%r" if exact else "%.6g"] * len(names))  # as repr / f"{p:.6g}"
-    lines = [",".join(quote(name) for name in header)]
-    lines += [f"{head},{row % tuple(p)}" for head, p in zip(heads, probs.tolist())]
-    return "\n".join(lines) + "\n"
+    return first + "".join([f"{head},{row % tuple(p)}\n" for head, p in zip(heads,
+                                                                        probs.tolist())])
+
+
+def _g6_rows(heads: list[str], probs: np.ndarray) -> str:
+    """"head,p1,...,pK\n" for each row, the probabilities as "%.6g" writes them: one byte
+    matrix of the heads, the numbers and the separators, read without its NUL padding."""
+    from .number_text import PAD, WIDTH, g6_bytes
+
+    n, k = probs.shape
+    encoded = [f"{head},".encode() for head in heads]
+    head_bytes = np.array(encoded, dtype=f"S{max(map(len, encoded))}")
+    table = np.full((n, head_bytes.itemsize + k * (WIDTH + 1)), PAD, dtype=np.uint8)
+    table[:, :head_bytes.itemsize] = head_bytes.view(np.uint8).reshape(n, -1)
+    numbers = table[:, head_bytes.itemsize:].reshape(n, k, WIDTH + 1)
+    numbers[:, :, :WIDTH] = g6_bytes(probs).reshape(n, k, WIDTH)
+    numbers[:, :-1, WIDTH], numbers[:, -1, WIDTH] = ord(","), ord("\n")
+    flat = table.ravel()
+    return flat[flat != PAD].tobytes().decode()
 
 
 def _field_quoter():
