@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # for the signature of train(); neither is imported at run ti
 
 # How OpenMP's threads wait: set before anything imports torch (training/openmp.py says why).
 OPENMP_WAIT = _openmp.choose_wait_policy()
+_openmp.shorten_blas_spin()  # and numpy's OpenBLAS threads, before numpy is imported
 
 
 def train(

@@ -100,4 +100,23 @@ def test_metrics_json_says_how_the_threads_waited(monkeypatch):
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     monkeypatch.setenv("GOMP_SPINCOUNT", "5000")
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
-    assert environment("cpu")["openmp"] == {"GOMP_SPINCOUNT": "5000", "OMP_NUM_THREADS": "2"}
+    monkeypatch.setenv("OPENBLAS_THREAD_TIMEOUT", "16")
+    assert environment("cpu")["openmp"] == {"GOMP_SPINCOUNT": "5000", "OMP_NUM_THREADS": "2",
+                                            "OPENBLAS_THREAD_TIMEOUT": "16"}
+
+
+def test_openblas_spins_briefly_unless_the_user_said_otherwise():
+    environ = {}
+    openmp.shorten_blas_spin(environ)
+    assert environ == {"OPENBLAS_THREAD_TIMEOUT": "16"}
+    environ = {"OPENBLAS_THREAD_TIMEOUT": "28"}
+    openmp.shorten_blas_spin(environ)
+    assert environ == {"OPENBLAS_THREAD_TIMEOUT": "28"}
+
+
+def test_importing_lrnn_sets_the_spin_before_numpy_loads():
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    out = subprocess.run([sys.executable, "-c", "import sys, os, lrnn; print('numpy' in "
+                          "sys.modules, os.environ['OPENBLAS_THREAD_TIMEOUT'])"],
+                         env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == ["False", "16"]

@@ -16,8 +16,10 @@ import numpy as np
 from .model_json import package_version
 
 PACKAGES = ("lrnn", "torch", "numpy", "scikit-learn", "matplotlib", "safetensors")
-# How the run's OpenMP threads were told to wait (training/openmp.py), as the environment says
-OPENMP_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS")
+# How the run's OpenMP and OpenBLAS threads were told to wait (training/openmp.py), as the
+# environment says
+OPENMP_SETTINGS = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS",
+                   "OPENBLAS_THREAD_TIMEOUT")
 
 
 def describe(dataset, n_features: int, info: dict, labels: dict[str, np.ndarray], history,
