@@ -66,13 +66,15 @@ _POWERS = np.array([10.0 ** k for k in range(_SAFE_EXPONENTS.stop + 6)])
 
 def _words(last: bytes) -> np.ndarray:
     """The 1,000 words "000" + last ... "999" + last, as uint32."""
-    return np.frombuffer(b"".join(b"%03d" % i + last for i in range(1000)), dtype=np.uint32)
+    n = np.arange(1000)
+    chars = np.stack([n // 100 + 48, n // 10 % 10 + 48, n % 10 + 48, np.full(1000, ord(last))])
+    return np.ascontiguousarray(chars.T.astype(np.uint8)).view(np.uint32).ravel()
 
 
 _DIGITS_DOT, _DIGITS_ZERO, _DIGITS_NUL = _words(b"."), _words(b"0"), _words(b"\0")
 _SIGNS = np.frombuffer(b"e-+\0", dtype=np.uint32)[0]
-_TRAILING_ZEROS = np.array([3 if i == 0 else len(str(i)) - len(str(i).rstrip("0"))
-                            for i in range(1000)], dtype=np.int64)  # of its 3 digits
+_TRAILING_ZEROS = sum((np.arange(1000) % 10**k == 0).astype(np.int64)
+                     for k in (1, 2, 3))  # of a number's three digits
 # layout number = _INDEX[negative, kind*10 + slot, significant - 1]; slot: exponent + 4 for
 # fixed notation, (3-digit exponent) * 2 + (positive exponent) for exponent notation
 _INDEX = np.zeros((2, 14, 6), dtype=np.intp)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..config import DEFAULT_DATASET, IDX_DATASETS, build_config
+from ..config import DEFAULT_DATASET, IDX_DATASETS
 from ..console import Console
 from .startup import no_cycle_collection, without_pandas
 from .train_flags import file_format, given_settings
@@ -20,6 +20,8 @@ def resolve_run(text: str, resumable: bool = False) -> str:
 
 
 def train(args: argparse.Namespace) -> int:
+    from ..config import build_config
+
     values = given_settings(args)
     # bad settings fail here, before any process is started
     config = None if args.resume else build_config(values)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 from dataclasses import fields
 
-from ..config import SETTINGS, RunConfig, parse_setting
-from ..config.recipes import describe_default
 from ..errors import LrnnError
 
 GROUP_TITLES = {"data": "data", "model": "model", "training": "training", "output": "output"}
@@ -15,6 +13,9 @@ GROUP_TITLES = {"data": "data", "model": "model", "training": "training", "outpu
 
 def add_setting_flags(parser: argparse.ArgumentParser, skip: tuple[str, ...] = ()) -> None:
     """One flag per RunConfig field but those in `skip`."""
+    from ..config import RunConfig
+    from ..config.recipes import describe_default
+
     groups = {key: parser.add_argument_group(title) for key, title in GROUP_TITLES.items()}
     for f in fields(RunConfig):
         if f.name in skip:
@@ -44,6 +45,8 @@ def given_settings(args: argparse.Namespace) -> dict:
 
 def setting_values(args: argparse.Namespace) -> dict:
     """The train settings given as flags (only those given), parsed, by config name."""
+    from ..config import SETTINGS, parse_setting
+
     values = {}
     for name, raw in vars(args).items():
         if name in SETTINGS and raw is not None:  # None: a command's own default (tune --out)
@@ -54,8 +57,13 @@ def setting_values(args: argparse.Namespace) -> dict:
 
 def add_file_options(parser: argparse.ArgumentParser) -> None:
     """How a table file is written, for predict and evaluate."""
+    from ..config import SETTINGS
+    from ..config.recipes import describe_default
+
     def parsed(name: str):
         def parse(text: str):
+            from ..config import parse_setting
+
             try:
                 return parse_setting(name, text, f"--{name}")
             except LrnnError as exc:

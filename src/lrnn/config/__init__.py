@@ -1,16 +1,34 @@
 """Settings: RunConfig and its parsers, the TOML file, the combination checks, the recipes that
-fill unset settings, and the training loop's own TrainingSettings. Settings live here only."""
+fill unset settings, and the training loop's own TrainingSettings. Settings live here only.
 
-from dataclasses import replace
+The names (names.py) are loaded with the package; everything else when first asked for
+(PEP 562): `lrnn predict` and `lrnn datasets` need the names only, and RunConfig with its
+parsers and the TOML reader was ~9 ms of a ~0.2 s `lrnn predict`."""
 
-from .checks import check_combinations
+from __future__ import annotations
+
+from importlib import import_module
+
 from .names import (ACTIVATIONS, BUILTIN_DATASETS, DATASETS, DEFAULT_DATASET, DEVICES,
                     IDX_DATASETS, IN_MEMORY, MODELS, OPTIMIZERS, SCHEDULES)
-from .reading import build_config, parse_setting, read_toml, unknown_key_message
-from .settings import SETTINGS, RunConfig
-from .training import TrainingSettings, training_settings
+
+_LAZY = {"check_combinations": "checks", "build_config": "reading", "parse_setting": "reading",
+         "read_toml": "reading", "unknown_key_message": "reading", "SETTINGS": "settings",
+         "RunConfig": "settings", "TrainingSettings": "training",
+         "training_settings": "training", "replace": "dataclasses"}
 
 __all__ = ["ACTIVATIONS", "BUILTIN_DATASETS", "DATASETS", "DEFAULT_DATASET", "DEVICES",
-           "IDX_DATASETS", "IN_MEMORY", "MODELS", "OPTIMIZERS", "SCHEDULES", "SETTINGS", "RunConfig",
-           "TrainingSettings", "build_config", "check_combinations", "parse_setting",
-           "read_toml", "replace", "training_settings", "unknown_key_message"]
+           "IDX_DATASETS", "IN_MEMORY", "MODELS", "OPTIMIZERS", "SCHEDULES", *_LAZY]
+
+
+def __getattr__(name: str):
+    where = _LAZY.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = import_module(where if where == "dataclasses" else f"{__name__}.{where}")
+    value = globals()[name] = getattr(module, name)
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
