@@ -84,3 +84,19 @@ def test_help_and_datasets_need_no_torch_or_numpy():
         assert not imported(*argv) & {"torch", "numpy", "matplotlib", "pandas", "pyarrow",
                                       "sklearn", "scipy"}, argv
     assert lrnn_cli("datasets").stdout.startswith("dataset")
+
+
+def test_predict_imports_no_settings_reader_and_builds_one_commands_flags(tmp_path, mnist_dir,
+                                                                          mnist_logreg_run):
+    """`lrnn predict` needs the setting names, not RunConfig's TOML reader and checks (config
+    loads them when asked, ~9 ms); and only the command being run gets its flags built."""
+    from lrnn.cli.parser import build_parser
+
+    images = str(mnist_dir / "t10k-images-idx3-ubyte.gz")
+    names = imported("predict", str(mnist_logreg_run), images, "-o", str(tmp_path / "p.csv"))
+    assert "numpy" in names and not names & {"tomllib", "torch", "matplotlib", "pandas"}
+    whole, one = build_parser(), build_parser(["--debug", "predict", "RUN", "x"])
+    assert whole.commands.keys() == one.commands.keys()
+    assert [a.dest for a in one.commands["predict"]._actions] == \
+        [a.dest for a in whole.commands["predict"]._actions]
+    assert len(whole.commands["train"]._actions) > 30 and len(one.commands["train"]._actions) == 1

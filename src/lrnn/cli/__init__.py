@@ -16,8 +16,8 @@ def _terminate(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     from .parser import build_parser
 
-    parser = build_parser()
     raw_argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(raw_argv)
     args = parser.parse_args(raw_argv)
     args.raw_argv = raw_argv
     signal.signal(signal.SIGTERM, _terminate)

@@ -75,11 +75,12 @@ def add_file_options(parser: argparse.ArgumentParser) -> None:
                         + f" (default: {describe_default('delimiter', None)})")
     parser.add_argument("--decimal", choices=(".", ","), default=".",
                         help="decimal mark in numbers (default: .)")
-    parser.add_argument("--encoding", type=parsed("encoding"), default="utf-8",
+    # default None, not "utf-8": argparse would run the parser on a text default
+    parser.add_argument("--encoding", type=parsed("encoding"), default=None,
                         help="text encoding of table files (default: utf-8)")
 
 
 def file_format(args: argparse.Namespace):
     from ..predict.table_inputs import FileFormat
 
-    return FileFormat(args.delimiter, args.decimal, args.encoding)
+    return FileFormat(args.delimiter, args.decimal, args.encoding or FileFormat.encoding)

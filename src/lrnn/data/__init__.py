@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..config import BUILTIN_DATASETS, DEFAULT_DATASET, RunConfig
+from ..config import BUILTIN_DATASETS, DEFAULT_DATASET
 
 if TYPE_CHECKING:
+    from ..config import RunConfig
     from .dataset import Dataset
 
 
