@@ -11,7 +11,9 @@ from torch import nn
 from .activations import ACTIVATIONS
 from .torch_models import LogisticRegressionModule, MLPModule, to_model_input
 
-EVAL_CHUNK = 8192
+# Rows scored at a time: a chunk's float copy stays in the CPU's cache (MNIST's 10,000 test
+# rows on one thread: 14.8 ms in chunks of 8,192, 9.7 ms in chunks of 1,024).
+EVAL_CHUNK = 1024
 # Parts that compute the same in training and evaluation mode (no dropout, no batch norm).
 MODE_FREE = (LogisticRegressionModule, MLPModule, nn.Linear, nn.Identity, nn.ModuleList,
              *(getattr(nn, a.torch_module) for a in ACTIVATIONS.values()))
