@@ -58,30 +58,43 @@ def predictions_csv(classes: Sequence[str], labels, probs, ids: tuple[str, list]
     names = [quote(c) for c in classes]
     header = ([ids[0]] if ids else []) + (["true"] if true is not None else []) + \
         ["prediction"] + [f"proba_{c}" for c in classes]
-    heads = [names[label] for label in np.asarray(labels).tolist()]
+    first = ",".join(quote(name) for name in header) + "\n"
+    id_texts = [quote(value) for value in ids[1]] if ids else []
+    labels = np.asarray(labels)
+    if not exact and len(labels) and "\0" not in "".join(names + id_texts):
+        heads = [_cells(id_texts)] if ids else []
+        if true is not None:
+            heads.append(_cells(names)[np.asarray(true)])
+        return first + _g6_rows([*heads, _cells(names)[labels]], np.asarray(probs))
+    heads = [names[label] for label in labels.tolist()]
     if true is not None:
         heads = [f"{names[t]},{head}" for t, head in zip(np.asarray(true).tolist(), heads)]
     if ids:
-        heads = [f"{quote(value)},{head}" for value, head in zip(ids[1], heads)]
-    first = ",".join(quote(name) for name in header) + "\n"
-    if not exact and heads and not any("\0" in head for head in heads):
-        return first + _g6_rows(heads, np.asarray(probs))
+        heads = [f"{value},{head}" for value, head in zip(id_texts, heads)]
     row = ",".join(["%r" if exact else "%.6g"] * len(names))  # as repr / f"{p:.6g}"
     return first + "".join([f"{head},{row % tuple(p)}\n" for head, p in zip(heads,
                                                                         probs.tolist())])
 
 
-def _g6_rows(heads: list[str], probs: np.ndarray) -> str:
-    """"head,p1,...,pK\n" for each row, the probabilities as "%.6g" writes them: one byte
-    matrix of the heads, the numbers and the separators, read without its NUL padding."""
+def _cells(texts: list[str]) -> np.ndarray:
+    """Each text and its comma, UTF-8, as a numpy bytes array (NUL-padded)."""
+    return np.array([f"{text},".encode() for text in texts])
+
+
+def _g6_rows(heads: list[np.ndarray], probs: np.ndarray) -> str:
+    """"head,...,p1,...,pK\n" for each row, the probabilities as "%.6g" writes them: one byte
+    matrix of the heads' cells, the numbers and the separators, read without its NUL
+    padding."""
     from .number_text import PAD, WIDTH, g6_bytes
 
     n, k = probs.shape
-    encoded = [f"{head},".encode() for head in heads]
-    head_bytes = np.array(encoded, dtype=f"S{max(map(len, encoded))}")
-    table = np.full((n, head_bytes.itemsize + k * (WIDTH + 1)), PAD, dtype=np.uint8)
-    table[:, :head_bytes.itemsize] = head_bytes.view(np.uint8).reshape(n, -1)
-    numbers = table[:, head_bytes.itemsize:].reshape(n, k, WIDTH + 1)
+    widths = [cells.itemsize for cells in heads]
+    table = np.full((n, sum(widths) + k * (WIDTH + 1)), PAD, dtype=np.uint8)
+    at = 0
+    for cells, width in zip(heads, widths):
+        table[:, at:at + width] = cells.view(np.uint8).reshape(n, width)
+        at += width
+    numbers = table[:, at:].reshape(n, k, WIDTH + 1)
     numbers[:, :, :WIDTH] = g6_bytes(probs).reshape(n, k, WIDTH)
     numbers[:, :-1, WIDTH], numbers[:, -1, WIDTH] = ord(","), ord("\n")
     flat = table.ravel()
