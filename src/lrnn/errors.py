@@ -21,6 +21,7 @@ EXIT_INPUT = 2
 EXIT_ARTIFACT = 3
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
+EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE's number: what a shell reports for `... | head`
 
 
 class LrnnError(Exception):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -210,3 +212,13 @@ def test_out_must_be_new(tmp_path):
     result = lrnn_cli("train", "--dataset", "iris", "--out", str(out))
     assert result.returncode == 2 and "already exists" in result.stderr
     assert snapshot(tmp_path) == before
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """`lrnn datasets | head -1`: the pipe closes before lrnn writes; lrnn ends quietly with
+    the exit status a shell gives a process killed by SIGPIPE."""
+    process = subprocess.Popen([sys.executable, "-m", "lrnn", "datasets"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader is gone before the first line
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141 and errors == ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import signal
 import sys
 
-from ..errors import EXIT_INTERRUPTED, EXIT_TERMINATED, LrnnError
+from ..errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_TERMINATED, LrnnError
 
 
 def _terminate(signum, frame):
@@ -40,7 +40,13 @@ def run_program() -> None:
     time per command, measured in benchmarks/RESULTS.md); files are closed by then."""
     import gc
 
-    code = main()
-    sys.stdout.flush()
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader of stdout left (`lrnn runs | head`): end quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        code = EXIT_BROKEN_PIPE
     gc.freeze()
     sys.exit(code)
