@@ -28,20 +28,23 @@ _DOT, _ZERO, _E, _MINUS, _PLUS, _NUL, _X0, _X1, _X2 = 3, 7, 8, 9, 10, 11, 12, 13
 _ALPHABET_SIZE = 16
 
 
-def _layouts() -> tuple[np.ndarray, dict]:
-    """Every "%.6g" layout as alphabet indices, keyed by (sign, kind, exponent or exponent
-    digits, significant digits): kind 0 fixed notation, kind 1 exponent notation."""
-    table, keys = [], {}
+def _layouts() -> tuple[np.ndarray, np.ndarray]:
+    """(layouts, index): every "%.6g" layout as [WIDTH] alphabet indices, and its number at
+    index[negative, column, significant digits - 1]. Column: exponent + 4 for fixed notation
+    (exponents -4 to 5); for exponent notation 10 + 2 * (3-digit exponent) + (exponent >= 0)."""
+    table, index = [], np.zeros((2, 14, 6), dtype=np.intp)
     for negative in (0, 1):
         for significant in range(1, 7):
             for exponent in range(-4, 6):
-                keys[(negative, 0, exponent, significant)] = len(table)
+                index[negative, exponent + 4, significant - 1] = len(table)
                 table.append(_fixed(negative, exponent, significant))
             for digits in (2, 3):
                 for sign in (_MINUS, _PLUS):
-                    keys[(negative, 1, (digits, sign), significant)] = len(table)
+                    index[negative, 10 + 2 * (digits == 3) + (sign == _PLUS),
+                          significant - 1] = len(table)
                     table.append(_scientific(negative, significant, digits, sign))
-    return np.array([row + [_NUL] * (WIDTH - len(row)) for row in table], dtype=np.intp), keys
+    rows = [row + [_NUL] * (WIDTH - len(row)) for row in table]
+    return np.array(rows, dtype=np.intp), index
 
 
 def _fixed(negative: int, exponent: int, significant: int) -> list[int]:
@@ -60,7 +63,7 @@ def _scientific(negative: int, significant: int, digits: int, sign: int) -> list
     return head + mantissa + [_E, sign] + [_X0, _X1, _X2][3 - digits:]
 
 
-_LAYOUTS, _KEYS = _layouts()
+_LAYOUTS, _INDEX = _layouts()
 _POWERS = np.array([10.0 ** k for k in range(_SAFE_EXPONENTS.stop + 6)])
 
 
@@ -75,12 +78,6 @@ _DIGITS_DOT, _DIGITS_ZERO, _DIGITS_NUL = _words(b"."), _words(b"0"), _words(b"\0
 _SIGNS = np.frombuffer(b"e-+\0", dtype=np.uint32)[0]
 _TRAILING_ZEROS = sum((np.arange(1000) % 10**k == 0).astype(np.int64)
                      for k in (1, 2, 3))  # of a number's three digits
-# layout number = _INDEX[negative, kind*10 + slot, significant - 1]; slot: exponent + 4 for
-# fixed notation, (3-digit exponent) * 2 + (positive exponent) for exponent notation
-_INDEX = np.zeros((2, 14, 6), dtype=np.intp)
-for (_neg, _kind, _slot, _sig), _number in _KEYS.items():
-    _column = _slot + 4 if _kind == 0 else 10 + (_slot[0] == 3) * 2 + (_slot[1] == _PLUS)
-    _INDEX[_neg, _column, _sig - 1] = _number
 
 
 def g6_bytes(values: np.ndarray) -> np.ndarray:

@@ -62,10 +62,11 @@ def predictions_csv(classes: Sequence[str], labels, probs, ids: tuple[str, list]
     id_texts = [quote(value) for value in ids[1]] if ids else []
     labels = np.asarray(labels)
     if not exact and len(labels) and "\0" not in "".join(names + id_texts):
+        name_cells = _cells(names)
         heads = [_cells(id_texts)] if ids else []
         if true is not None:
-            heads.append(_cells(names)[np.asarray(true)])
-        return first + _g6_rows([*heads, _cells(names)[labels]], np.asarray(probs))
+            heads.append(name_cells[np.asarray(true)])
+        return first + _g6_rows([*heads, name_cells[labels]], np.asarray(probs))
     heads = [names[label] for label in labels.tolist()]
     if true is not None:
         heads = [f"{names[t]},{head}" for t, head in zip(np.asarray(true).tolist(), heads)]

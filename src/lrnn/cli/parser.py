@@ -70,10 +70,15 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
-    sub.wanted = None if argv is None else _named_command(argv)
-    for add in (_train, _tune, _evaluate, _predict, _report, _compare, _runs, _export, _serve,
-                _datasets):
-        add(sub)
+    wanted = None if argv is None else _named_command(argv)
+    for name, (one_line, func, description, add_flags) in COMMANDS.items():
+        if wanted is not None and wanted != name:
+            sub.add_parser(name, help=one_line)  # listed in `lrnn --help` only
+            continue
+        command = sub.add_parser(name, help=one_line, description=description,
+                                 formatter_class=HelpFormatter)
+        command.set_defaults(func=func)
+        add_flags(command)
     parser.commands = dict(sub.choices)
     return parser
 
@@ -84,15 +89,18 @@ def _named_command(argv: list[str]) -> str:
     return next((arg for arg in argv if not arg.startswith("-")), "")
 
 
-def _command(sub, name: str, help: str, func, description: str | None = None):
-    """The command's parser, to add its flags to; None when another command is being run."""
-    if sub.wanted is not None and sub.wanted != name:
-        sub.add_parser(name, help=help)
-        return None
-    command = sub.add_parser(name, help=help, description=description or help[0].upper()
-                             + help[1:] + ".", formatter_class=HelpFormatter)
-    command.set_defaults(func=func)
-    return command
+# name -> (one-line help, commands.py function, description, what adds its flags), in the
+# order `lrnn --help` lists them; filled by @_command below
+COMMANDS: dict[str, tuple] = {}
+
+
+def _command(name: str, help: str, func, description: str | None = None):
+    """Register the decorated function as the one that adds the command's flags."""
+    def register(add_flags):
+        COMMANDS[name] = (help, func, description or help[0].upper() + help[1:] + ".",
+                          add_flags)
+        return add_flags
+    return register
 
 
 def _run_argument(parser, name: str = "run", nargs=None, help: str = "run directory") -> None:
@@ -109,12 +117,10 @@ def _labelled_file(parser, data_help: str) -> None:
     add_file_options(parser)
 
 
-def _train(sub) -> None:
-    train = _command(sub, "train", "train a model and save a run directory", commands.train,
-                     "Train a model and save a run directory. Settings come from the defaults, "
-                     "then --config, then flags.")
-    if train is None:
-        return
+@_command("train", "train a model and save a run directory", commands.train,
+          "Train a model and save a run directory. Settings come from the defaults, "
+          "then --config, then flags.")
+def _train(train) -> None:
     train.add_argument("--config", metavar="FILE.toml", default=argparse.SUPPRESS,
                        help="settings file: `name = value` lines with the flags' names")
     train.add_argument("--quiet", "-q", action="store_true", help="print only the result")
@@ -128,22 +134,18 @@ def _train(sub) -> None:
     add_setting_flags(train)
 
 
-def _tune(sub) -> None:
-    tune = _command(sub, "tune", "search hyperparameters (Optuna) and keep the best as a run",
-                    commands.tune, "Search hyperparameters with Optuna: each trial trains on "
-                    "the training split and is scored on the validation split; the best becomes "
-                    "DIR/best/, scored once on the test split. Every data and model flag of lrnn "
-                    "train is taken, and fixes that setting. Needs: pip install 'lrnn[tune]'.")
-    if tune is None:
-        return
+@_command("tune", "search hyperparameters (Optuna) and keep the best as a run",
+          commands.tune, "Search hyperparameters with Optuna: each trial trains on "
+          "the training split and is scored on the validation split; the best becomes "
+          "DIR/best/, scored once on the test split. Every data and model flag of lrnn "
+          "train is taken, and fixes that setting. Needs: pip install 'lrnn[tune]'.")
+def _tune(tune) -> None:
     add_tune_flags(tune)
 
 
-def _evaluate(sub) -> None:
-    evaluate = _command(sub, "evaluate", "score a saved run on its test split or a labelled file",
-                        commands.evaluate)
-    if evaluate is None:
-        return
+@_command("evaluate", "score a saved run on its test split or a labelled file",
+          commands.evaluate)
+def _evaluate(evaluate) -> None:
     _run_argument(evaluate)
     evaluate.add_argument("--dataset", default=None,
                           help="dataset to score on (default: the run's own)")
@@ -158,10 +160,8 @@ def _evaluate(sub) -> None:
                           help="overwrite FILE.json if it exists (default: refuse)")
 
 
-def _predict(sub) -> None:
-    predict = _command(sub, "predict", "predict classes for new inputs", commands.predict)
-    if predict is None:
-        return
+@_command("predict", "predict classes for new inputs", commands.predict)
+def _predict(predict) -> None:
     _run_argument(predict)
     predict.add_argument("inputs", metavar="INPUT", nargs="+",
                          help="for table models a .csv/.tsv/.parquet file with the training "
@@ -178,21 +178,17 @@ def _predict(sub) -> None:
     add_file_options(predict)
 
 
-def _report(sub) -> None:
-    report = _command(sub, "report", "rebuild a run's report.html from its files",
-                      commands.report)
-    if report is None:
-        return
+@_command("report", "rebuild a run's report.html from its files",
+          commands.report)
+def _report(report) -> None:
     _run_argument(report)
     _labelled_file(report, "a labelled table file whose scores the report shows as its test "
                            "metrics (an estimator's folder has none of its own)")
 
 
-def _compare(sub) -> None:
-    compare = _command(sub, "compare", "one HTML page comparing runs side by side",
-                       commands.compare)
-    if compare is None:
-        return
+@_command("compare", "one HTML page comparing runs side by side",
+          commands.compare)
+def _compare(compare) -> None:
     _run_argument(compare, "runs", "+", "run directories")
     compare.add_argument("-o", "--output", required=True, metavar="FILE.html",
                          help="the page to write (self-contained: open it from disk)")
@@ -200,23 +196,19 @@ def _compare(sub) -> None:
                          help="overwrite FILE.html if it exists (default: refuse)")
 
 
-def _runs(sub) -> None:
-    runs = _command(sub, "runs", "list saved runs, newest first", commands.runs,
-                    "List the runs in a folder, newest first: name, data, model, test accuracy "
-                    "and when each was made.")
-    if runs is None:
-        return
+@_command("runs", "list saved runs, newest first", commands.runs,
+          "List the runs in a folder, newest first: name, data, model, test accuracy "
+          "and when each was made.")
+def _runs(runs) -> None:
     runs.add_argument("--dir", default="runs", metavar="DIR",
                       help="folder holding run directories (default: runs)")
 
 
-def _export(sub) -> None:
-    export = _command(sub, "export", "write a run as one ONNX file, preprocessing inside",
-                      commands.export, "Write a run as one ONNX file that takes raw rows or raw "
-                      "images; checked with onnxruntime against lrnn predict before it is "
-                      "written (pip install 'lrnn[export]').")
-    if export is None:
-        return
+@_command("export", "write a run as one ONNX file, preprocessing inside",
+          commands.export, "Write a run as one ONNX file that takes raw rows or raw "
+          "images; checked with onnxruntime against lrnn predict before it is "
+          "written (pip install 'lrnn[export]').")
+def _export(export) -> None:
     _run_argument(export)
     export.add_argument("-o", "--output", required=True, metavar="FILE.onnx",
                         help="the ONNX file to write")
@@ -226,13 +218,11 @@ def _export(sub) -> None:
                         help="overwrite FILE.onnx if it exists (default: refuse)")
 
 
-def _serve(sub) -> None:
-    serve = _command(sub, "serve", "serve a run's predictions over HTTP, with a page to try the "
-                     "model", commands.serve, "Serve a run over HTTP: GET / (a page to try the "
-                     "model), /health, /metadata, /docs;\nPOST /predict (JSON or CSV). Needs the "
-                     "serve extra: pip install 'lrnn[serve]'.")
-    if serve is None:
-        return
+@_command("serve", "serve a run's predictions over HTTP, with a page to try the "
+          "model", commands.serve, "Serve a run over HTTP: GET / (a page to try the "
+          "model), /health, /metadata, /docs;\nPOST /predict (JSON or CSV). Needs the "
+          "serve extra: pip install 'lrnn[serve]'.")
+def _serve(serve) -> None:
     _run_argument(serve)
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on; another than loopback needs --token or "
@@ -258,11 +248,9 @@ def _serve(sub) -> None:
                        help="log every request on stdout (default: errors only)")
 
 
-def _datasets(sub) -> None:
-    datasets = _command(sub, "datasets", "list datasets, whether present and from where",
-                        commands.datasets)
-    if datasets is None:
-        return
+@_command("datasets", "list datasets, whether present and from where",
+          commands.datasets)
+def _datasets(datasets) -> None:
     datasets.add_argument("--folder", metavar="NAME", default=None,
                           help="print only the folder holding NAME's files (mnist, "
                                "fashion-mnist), for scripts")

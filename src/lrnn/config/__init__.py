@@ -7,6 +7,7 @@ parsers and the TOML reader was ~9 ms of a ~0.2 s `lrnn predict`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import import_module
 
 from .names import (ACTIVATIONS, BUILTIN_DATASETS, DATASETS, DEFAULT_DATASET, DEVICES,
@@ -15,18 +16,17 @@ from .names import (ACTIVATIONS, BUILTIN_DATASETS, DATASETS, DEFAULT_DATASET, DE
 _LAZY = {"check_combinations": "checks", "build_config": "reading", "parse_setting": "reading",
          "read_toml": "reading", "unknown_key_message": "reading", "SETTINGS": "settings",
          "RunConfig": "settings", "TrainingSettings": "training",
-         "training_settings": "training", "replace": "dataclasses"}
+         "training_settings": "training"}
 
 __all__ = ["ACTIVATIONS", "BUILTIN_DATASETS", "DATASETS", "DEFAULT_DATASET", "DEVICES",
-           "IDX_DATASETS", "IN_MEMORY", "MODELS", "OPTIMIZERS", "SCHEDULES", *_LAZY]
+           "IDX_DATASETS", "IN_MEMORY", "MODELS", "OPTIMIZERS", "SCHEDULES", "replace", *_LAZY]
 
 
 def __getattr__(name: str):
     where = _LAZY.get(name)
     if where is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = import_module(where if where == "dataclasses" else f"{__name__}.{where}")
-    value = globals()[name] = getattr(module, name)
+    value = globals()[name] = getattr(import_module(f"{__name__}.{where}"), name)
     return value
 
 
