@@ -107,3 +107,17 @@ def test_categories_levels_missing_unseen_and_other():
     assert capped.n_features == MAX_LEVELS + 1 and capped.feature_names[-1] == "t=(other)"
     out, notes = capped.transform_with_notes(pa.table({"t": ["never seen"]}))
     assert out[0, -1] == 1 and out.sum() == 1 and "encoded as '(other)'" in notes[0]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_middle_value_is_numpys_median(dtype):
+    """The faster median gives np.median's number (the imputed value of every table column):
+    odd and even lengths, ties, heavy tails, one value."""
+    from lrnn.preprocessing.tables import middle_value
+
+    rng = np.random.default_rng(7)
+    for n in [1, 2, 3, 4, *rng.integers(5, 5000, size=300).tolist(), 700_001]:
+        for values in (rng.normal(size=n), rng.integers(0, 4, size=n), rng.lognormal(0, 6, n)):
+            values = values.astype(dtype)
+            expected = np.median(values)
+            assert middle_value(values) == expected and middle_value(values).dtype == dtype
