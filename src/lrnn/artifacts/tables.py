@@ -51,9 +51,10 @@ def predictions_csv(classes: Sequence[str], labels, probs, ids: tuple[str, list]
     significant digits, "%.6g".
 
     The same text as csv_text would write, made faster: each class name is quoted once, and
-    the probabilities are formatted by one %-format a row (`exact`) or all at once in numpy
-    (number_text.py; 10,000 x 10: 0.012 s, against 0.045 s by %-format and 0.07 s by
-    csv_text)."""
+    the probabilities are formatted all at once in numpy (number_text/; 10,000 x 10:
+    "%.6g" 0.012 s against 0.045 s by %-format and 0.07 s by csv_text; repr ~0.04 s against
+    ~0.1 s). A class name or id holding NUL, or repr where numpy's long double is too short
+    (number_text/shortest.py's REPR_IN_NUMPY), takes one %-format a row."""
     quote = _field_quoter()
     names = [quote(c) for c in classes]
     header = ([ids[0]] if ids else []) + (["true"] if true is not None else []) + \
@@ -61,12 +62,12 @@ def predictions_csv(classes: Sequence[str], labels, probs, ids: tuple[str, list]
     first = ",".join(quote(name) for name in header) + "\n"
     id_texts = [quote(value) for value in ids[1]] if ids else []
     labels = np.asarray(labels)
-    if not exact and len(labels) and "\0" not in "".join(names + id_texts):
+    if len(labels) and "\0" not in "".join(names + id_texts) and _in_numpy(exact):
         name_cells = _cells(names)
         heads = [_cells(id_texts)] if ids else []
         if true is not None:
             heads.append(name_cells[np.asarray(true)])
-        return first + _g6_rows([*heads, name_cells[labels]], np.asarray(probs))
+        return first + _number_rows([*heads, name_cells[labels]], np.asarray(probs), exact)
     heads = [names[label] for label in labels.tolist()]
     if true is not None:
         heads = [f"{names[t]},{head}" for t, head in zip(np.asarray(true).tolist(), heads)]
@@ -77,27 +78,38 @@ def predictions_csv(classes: Sequence[str], labels, probs, ids: tuple[str, list]
                                                                         probs.tolist())])
 
 
+def _in_numpy(exact: bool) -> bool:
+    """Whether numpy can write the numbers (repr needs a long double of 64 bits or more)."""
+    if not exact:
+        return True
+    from .number_text.shortest import REPR_IN_NUMPY
+
+    return REPR_IN_NUMPY
+
+
 def _cells(texts: list[str]) -> np.ndarray:
     """Each text and its comma, UTF-8, as a numpy bytes array (NUL-padded)."""
     return np.array([f"{text},".encode() for text in texts])
 
 
-def _g6_rows(heads: list[np.ndarray], probs: np.ndarray) -> str:
-    """"head,...,p1,...,pK\n" for each row, the probabilities as "%.6g" writes them: one byte
-    matrix of the heads' cells, the numbers and the separators, read without its NUL
-    padding."""
-    from .number_text import PAD, WIDTH, g6_bytes
+def _number_rows(heads: list[np.ndarray], probs: np.ndarray, exact: bool) -> str:
+    """"head,...,p1,...,pK\n" for each row, the probabilities as repr (`exact`) or "%.6g"
+    writes them: one byte matrix of the heads' cells, the numbers and the separators, read
+    without its NUL padding."""
+    from .number_text.g6 import PAD, WIDTH, g6_bytes
+    from .number_text.shortest import REPR_WIDTH, repr_bytes
 
+    text_width, text_bytes = (REPR_WIDTH, repr_bytes) if exact else (WIDTH, g6_bytes)
     n, k = probs.shape
     widths = [cells.itemsize for cells in heads]
-    table = np.full((n, sum(widths) + k * (WIDTH + 1)), PAD, dtype=np.uint8)
+    table = np.full((n, sum(widths) + k * (text_width + 1)), PAD, dtype=np.uint8)
     at = 0
     for cells, width in zip(heads, widths):
         table[:, at:at + width] = cells.view(np.uint8).reshape(n, width)
         at += width
-    numbers = table[:, at:].reshape(n, k, WIDTH + 1)
-    numbers[:, :, :WIDTH] = g6_bytes(probs).reshape(n, k, WIDTH)
-    numbers[:, :-1, WIDTH], numbers[:, -1, WIDTH] = ord(","), ord("\n")
+    numbers = table[:, at:].reshape(n, k, text_width + 1)
+    numbers[:, :, :text_width] = text_bytes(probs).reshape(n, k, text_width)
+    numbers[:, :-1, text_width], numbers[:, -1, text_width] = ord(","), ord("\n")
     flat = table.ravel()
     return flat[flat != PAD].tobytes().decode()
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .words import three_digit_words
+
 WIDTH = 13  # the longest "%.6g" of a float: "-1.23457e-308"
 PAD = 0  # the filler byte after each value's text
 _TIE_MARGIN = 1e-6  # the scaled value's distance from x.5 below which Python decides
@@ -67,14 +69,7 @@ _LAYOUTS, _INDEX = _layouts()
 _POWERS = np.array([10.0 ** k for k in range(_SAFE_EXPONENTS.stop + 6)])
 
 
-def _words(last: bytes) -> np.ndarray:
-    """The 1,000 words "000" + last ... "999" + last, as uint32."""
-    n = np.arange(1000)
-    chars = np.stack([n // 100 + 48, n // 10 % 10 + 48, n % 10 + 48, np.full(1000, ord(last))])
-    return np.ascontiguousarray(chars.T.astype(np.uint8)).view(np.uint32).ravel()
-
-
-_DIGITS_DOT, _DIGITS_ZERO, _DIGITS_NUL = _words(b"."), _words(b"0"), _words(b"\0")
+_DIGITS_DOT, _DIGITS_ZERO, _DIGITS_NUL = (three_digit_words(last) for last in (b".", b"0", b"\0"))
 _SIGNS = np.frombuffer(b"e-+\0", dtype=np.uint32)[0]
 _TRAILING_ZEROS = sum((np.arange(1000) % 10**k == 0).astype(np.int64)
                      for k in (1, 2, 3))  # of a number's three digits
