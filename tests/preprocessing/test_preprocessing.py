@@ -121,30 +121,3 @@ def test_middle_value_is_numpys_median(dtype):
             values = values.astype(dtype)
             expected = np.median(values)
             assert middle_value(values) == expected and middle_value(values).dtype == dtype
-
-
-def test_columns_on_two_threads_give_what_one_gives(monkeypatch):
-    """A large table is fitted and encoded two columns at a time: the same state, matrix,
-    notes in column order, and the first bad column's error."""
-    import pyarrow as pa
-
-    from lrnn.preprocessing import tables
-
-    rng = np.random.default_rng(3)
-    n = 5_000
-    gaps = np.where(rng.random(n) < 0.1, None, rng.normal(size=n)).tolist()
-    train = pa.table({"a": rng.normal(size=n), "b": gaps, "c": rng.choice(["x", "y", "z"], n),
-                      "d": rng.integers(0, 9, n).astype(float), "e": rng.lognormal(size=n)})
-    later = pa.table({"a": [None, 1.0], "b": [None, 2.0], "c": ["w", "x"], "d": [None, 1.0],
-                      "e": [1.0, 2.0]})
-    results = []
-    for cells in (10**12, 0):  # one thread, then two
-        monkeypatch.setattr(tables, "PARALLEL_CELLS", cells)
-        pre = _table_pre(train, numeric=["a", "b", "d", "e"], categorical=["c"])
-        results.append((pre.to_json(), *pre.transform_with_notes(later)))
-        with pytest.raises(InputError, match="column 'a'"):
-            pre.transform(pa.table({"a": ["?"] * 2, "b": ["!"] * 2, "c": ["x"] * 2,
-                                    "d": [1.0] * 2, "e": [1.0] * 2}))
-    (state1, out1, notes1), (state2, out2, notes2) = results
-    assert state1 == state2 and np.array_equal(out1, out2)
-    assert notes1 == notes2 and [note.split("'")[1] for note in notes1] == ["a", "c", "d"]
