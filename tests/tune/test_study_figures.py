@@ -5,9 +5,11 @@ process imports no matplotlib, leaving no folder behind."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -64,26 +66,28 @@ def test_without_importances_or_complete_trials_fewer_figures():
 
 def test_a_figure_worker_draws_them_and_leaves_nothing(tmp_path):
     """In a fresh process, as `lrnn tune` runs it: the PNGs come back, drawn by the worker
-    (this process never imports matplotlib), and the drawing folder is gone."""
-    script = STUDY + textwrap.dedent(f"""
+    (this process never imports matplotlib), and the drawing folder is gone. It is a folder
+    of the system's temporary one (TMPDIR here), so that a process killed meanwhile leaves
+    nothing in the study's folder."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    script = STUDY + textwrap.dedent("""
         import sys, json
-        from pathlib import Path
         from lrnn.reporting import figure_worker
         from lrnn.tune.study_figures import StudyFigures
-        out = Path({str(tmp_path)!r})
         with figure_worker.running(1):
-            drawing = StudyFigures(out, trials, "val_loss", "minimize", {{"lr": 1.0}})
+            drawing = StudyFigures(trials, "val_loss", "minimize", {"lr": 1.0})
             try:
                 pngs = drawing.pngs()
             finally:
                 drawing.close()
-        print(json.dumps({{"heads": {{k: v[:8].hex() for k, v in pngs.items()}},
-                           "matplotlib": "matplotlib" in sys.modules,
-                           "left": sorted(p.name for p in out.iterdir())}}))
+        print(json.dumps({"heads": {k: v[:8].hex() for k, v in pngs.items()},
+                          "matplotlib": "matplotlib" in sys.modules,
+                          "folder": str(drawing.folder)}))
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120, check=True)
+                          timeout=120, check=True, env=dict(os.environ, TMPDIR=str(temporary)))
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["heads"] == {name: PNG.hex() for name in ("history", "importances", "slices")}
     assert seen["matplotlib"] is False
-    assert seen["left"] == []
+    assert Path(seen["folder"]).parent == temporary and list(temporary.iterdir()) == []

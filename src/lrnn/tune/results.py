@@ -143,7 +143,7 @@ def finish(study, space: Space, base_values: dict, metric: str, out: Path, prepa
         settings = {**settings, **refit_settings(base_values, settings, best.user_attrs,
                                                  n_trial, n_rows)}
     config = build_config({**base_values, **settings})
-    drawing = StudyFigures(out, trials, study.user_attrs.get("lrnn_metric", "value"),
+    drawing = StudyFigures(trials, study.user_attrs.get("lrnn_metric", "value"),
                            study.direction.name.lower(), study_page.param_importances(study))
     try:  # the study's figures are drawn by a figure worker while best/ trains
         metrics = rebuild_best(config, out, n_rows)

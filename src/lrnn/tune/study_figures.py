@@ -11,17 +11,19 @@ from pathlib import Path
 
 from ._lrnn import draw_figure, figure_handover, figure_job
 
-FOLDER = ".study-figures-"  # a folder of this process in the study's, while they are drawn
+FOLDER = "lrnn-study-figures-"  # a temporary folder of this process, while they are drawn
 
 
 class StudyFigures:
     """Started with the jobs, `pngs()` waits for them: {name: PNG bytes, or None when the
     figure has nothing to show}. `close()` (always) leaves no worker and no folder."""
 
-    def __init__(self, out: Path, trials: list, metric: str, direction: str,
+    def __init__(self, trials: list, metric: str, direction: str,
                  importances: dict[str, float] | None):
-        # its own folder: several processes may finish the same study at once
-        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER, dir=out))
+        # its own folder, as several processes may finish the same study at once; in the
+        # system's temporary folder, not the study's: a worker killed while they are drawn
+        # leaves nothing in the study's folder, which other machines may share
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER))
         self.jobs = jobs(trials, metric, direction, importances)
         self.handover = figure_handover(self.jobs, self.folder)
 
