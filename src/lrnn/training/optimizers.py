@@ -107,6 +107,7 @@ class Adam(FirstOrder):
         super().__init__(groups, lr)
         self.decoupled, self.betas, self.eps = decoupled, betas, eps
         self.fused = hasattr(torch, "_fused_adam_")
+        self._step_counts: dict[torch.device, torch.Tensor] = {}  # the kernel's step, per device
 
     @torch.no_grad()
     def step(self) -> None:
@@ -120,7 +121,12 @@ class Adam(FirstOrder):
     def _fused_step(self, group, params, grads, exp_avg, exp_avg_sq) -> bool:
         """False, and the foreach form from then on, where the kernel is missing."""
         kernel = torch._fused_adamw_ if self.decoupled else torch._fused_adam_
-        step = torch.tensor(float(self.steps), device=params[0].device)
+        # one tensor per device, refilled: not torch.tensor() each step (~9 us on the CPU, and a
+        # copy from the host on a GPU)
+        step = self._step_counts.get(params[0].device)
+        if step is None:
+            step = self._step_counts[params[0].device] = torch.zeros((), device=params[0].device)
+        step.fill_(float(self.steps))
         try:
             kernel(params, grads, exp_avg, exp_avg_sq, [], [step] * len(params), lr=group["lr"],
                    beta1=self.betas[0], beta2=self.betas[1], weight_decay=group["weight_decay"],
