@@ -225,3 +225,17 @@ def test_profile_samples_are_grouped_by_phase_of_the_run():
     assert breakdown(raw) == {"training: steps (forward, backward, optimizer)": 30,
                               "final metrics": 20, "startup: import torch": 10,
                               "save the run: waiting for the figure worker": 7}
+
+
+@pytest.mark.parametrize("script", ["estimators", "large_table", "mnist", "phases", "serve",
+                                    "small_tables", "tune", "wide_table"])
+def test_every_benchmark_script_starts(script):
+    """Each script imports what it needs from the others (wide_table.py once asked
+    large_table.py for a function that had been renamed) and shows its usage."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(root / "benchmarks" / f"{script}.py"), "--help"],
+                          capture_output=True, text=True, timeout=120, cwd=root)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage:")
