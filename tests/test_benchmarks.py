@@ -227,8 +227,8 @@ def test_profile_samples_are_grouped_by_phase_of_the_run():
                               "save the run: waiting for the figure worker": 7}
 
 
-@pytest.mark.parametrize("script", ["estimators", "large_table", "mnist", "phases", "serve",
-                                    "small_tables", "tune", "wide_table"])
+@pytest.mark.parametrize("script", ["estimators", "export", "large_table", "mnist", "phases",
+                                    "serve", "small_tables", "tune", "wide_table"])
 def test_every_benchmark_script_starts(script):
     """Each script imports what it needs from the others (wide_table.py once asked
     large_table.py for a function that had been renamed) and shows its usage."""
