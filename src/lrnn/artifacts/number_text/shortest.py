@@ -23,9 +23,11 @@ import numpy as np
 from .words import three_digit_words
 
 REPR_WIDTH = 24  # the longest repr of a float: "-1.2345678901234567e-308"
-# The digits are worked out in numpy's long double, which must hold 64 bits of mantissa (x87's
-# 80-bit format on x86-64, or quad precision); where it does not, tables.py formats by Python.
-REPR_IN_NUMPY = np.finfo(np.longdouble).nmant >= 63
+# The digits are worked out in numpy's long double, which must be x87's 80-bit format (x86-64)
+# or IEEE quad precision (aarch64 Linux): rounded as IEEE rounds, with 64 bits of mantissa or
+# more. Elsewhere (a long double that is a double, or PowerPC's double-double, 105 bits but
+# not rounded as one number) tables.py formats by Python.
+REPR_IN_NUMPY = np.finfo(np.longdouble).nmant in (63, 112)
 # Values formatted at a time: the gather's index matrix (8 bytes a character) stays in the
 # CPU's cache instead of being a fresh 190 MB for a million values (1,000,000 softmax
 # probabilities: 0.98 s in one piece, ~0.2 s in chunks).
