@@ -18,6 +18,8 @@ The result is a [N, REPR_WIDTH] uint8 matrix of ASCII, NUL-padded, as g6.py's.""
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from .words import three_digit_words
@@ -33,27 +35,23 @@ REPR_IN_NUMPY = np.finfo(np.longdouble).nmant in (63, 112)
 # probabilities: 0.98 s in one piece, ~0.2 s in chunks).
 REPR_CHUNK = 16_384
 _REPR_ERROR = 2.0 ** -62  # relative error bound of one product in long double, doubled
-_TIE_UNITS = 0.01  # S's absolute error is below 0.0093 units of its 17th digit
+_TIE_UNITS = 0.01  # the scaled value's absolute error is below 0.0093 units of its 17th digit
 _SMALLEST_NORMAL = np.finfo(np.float64).smallest_normal
 
 
+@cache
 def _long_powers() -> np.ndarray:
-    """10**k in long double, correctly rounded (parsed by strtold), k = -360..360."""
+    """10**k in long double, correctly rounded (parsed by strtold), k = -360..360; made on
+    first use (`lrnn predict` never needs them)."""
     return np.array([np.longdouble(f"1e{k}") for k in range(-360, 361)])
 
 
-def repr_bytes(values: np.ndarray) -> np.ndarray:
-    """[N, REPR_WIDTH] uint8: row i is repr(float(values[i])).encode(), NUL-padded.
+def _power(k: np.ndarray) -> np.ndarray:
+    return _long_powers()[k + 360]
 
-    A float's repr is the shortest decimal that reads back as it (the nearest one, among
-    decimals of that length). Here each value is scaled to 17 digits in long double, then
-    cut one digit at a time while the nearest shorter decimal still reads back; a product
-    whose rounding the long double's error could flip (near a tie, or near the midpoint of
-    two floats) is left to Python, as are zeros' signs, NaN, infinities, subnormal numbers and
-    powers of two (whose reading-back interval is lopsided)."""
-    global _POWERS_LONG
-    if _POWERS_LONG is None:
-        _POWERS_LONG = _long_powers()
+
+def repr_bytes(values: np.ndarray) -> np.ndarray:
+    """[N, REPR_WIDTH] uint8: row i is repr(float(values[i])).encode(), NUL-padded."""
     x = np.asarray(values, dtype=np.float64).ravel()
     out = np.empty((len(x), REPR_WIDTH), dtype=np.uint8)
     for start in range(0, len(x), REPR_CHUNK):
@@ -71,13 +69,6 @@ def _repr_chunk(x: np.ndarray) -> np.ndarray:
     out = _lay_out_repr(digits, count, exponent, np.signbit(x))
     _python_repr(x, ~sure, out)
     return out
-
-
-_POWERS_LONG: np.ndarray | None = None
-
-
-def _power(k: np.ndarray) -> np.ndarray:
-    return _POWERS_LONG[k + 360]
 
 
 def _shortest(magnitude: np.ndarray, sure: np.ndarray):
@@ -128,6 +119,7 @@ def _reads_back(digits: np.ndarray, power: np.ndarray, magnitude: np.ndarray):
 # 3-5, "0"; 6-8, "e"; 9-11, "-"; 12-14, "+"; 15-17, NUL; the exponent's three digits, NUL.
 _R_DOT, _R_ZERO, _R_E, _R_MINUS, _R_PLUS, _R_NUL = 3, 7, 11, 15, 19, 23
 _R_EXPONENT = (24, 25, 26)
+_ALPHABET_BYTES = 28
 _GROUP_WORDS = tuple(three_digit_words(c) for c in (b".", b"0", b"e", b"-", b"+", b"\0"))
 
 
@@ -182,7 +174,7 @@ def _lay_out_repr(digits: np.ndarray, count: np.ndarray, exponent: np.ndarray,
         groups.insert(0, rest - above * 1000)
         rest = above
     groups.insert(0, rest)  # "0" and the first two digits
-    words = np.empty((n, 7), dtype=np.uint32)
+    words = np.empty((n, _ALPHABET_BYTES // 4), dtype=np.uint32)  # each row's own alphabet
     for i, (group, table) in enumerate(zip(groups, _GROUP_WORDS)):
         words[:, i] = table[group]
     words[:, 6] = _GROUP_WORDS[5][np.minimum(np.abs(exponent), 999)]
@@ -192,7 +184,7 @@ def _lay_out_repr(digits: np.ndarray, count: np.ndarray, exponent: np.ndarray,
                       20 + 2 * (np.abs(exponent) >= 100) + (exponent >= 0))
     layout = _REPR_INDEX[negative.astype(np.intp), column, count - 1]
     index = np.take(_REPR_LAYOUTS, layout, axis=0)
-    index += np.arange(0, n * 28, 28, dtype=np.intp)[:, None]  # each row's own alphabet
+    index += np.arange(0, n * _ALPHABET_BYTES, _ALPHABET_BYTES, dtype=np.intp)[:, None]
     return np.take(words.view(np.uint8).ravel(), index)
 
 
