@@ -121,7 +121,7 @@ class Adam(FirstOrder):
     def _fused_step(self, group, params, grads, exp_avg, exp_avg_sq) -> bool:
         """False, and the foreach form from then on, where the kernel is missing."""
         kernel = torch._fused_adamw_ if self.decoupled else torch._fused_adam_
-        # one tensor per device, refilled: not torch.tensor() each step (~9 us on the CPU, and a
+        # one tensor per device, refilled: not torch.tensor() each step (5.5 against 1.9 us on the CPU, and a
         # copy from the host on a GPU)
         step = self._step_counts.get(params[0].device)
         if step is None:
