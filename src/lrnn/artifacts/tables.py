@@ -53,8 +53,9 @@ def predictions_csv(classes: Sequence[str], labels, probs, ids: tuple[str, list]
     The same text as csv_text would write, made faster: each class name is quoted once, and
     the probabilities are formatted all at once in numpy (number_text/; 10,000 x 10:
     "%.6g" 0.012 s against 0.045 s by %-format and 0.07 s by csv_text; repr, the whole file,
-    0.07 s against 0.10 s, and 0.25 against 0.49 s for 200,000 x 2). A class name or id holding NUL, or repr where numpy's long double is too short
-    (number_text/shortest.py's REPR_IN_NUMPY), takes one %-format a row."""
+    0.07 s against 0.10 s, and 0.25 against 0.49 s for 200,000 x 2). A class name or id
+    holding NUL, or repr where numpy's long double is too short (number_text/shortest.py's
+    REPR_IN_NUMPY), takes one %-format a row."""
     quote = _field_quoter()
     names = [quote(c) for c in classes]
     header = ([ids[0]] if ids else []) + (["true"] if true is not None else []) + \
