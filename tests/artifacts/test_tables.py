@@ -80,6 +80,13 @@ def test_same_text_as_the_csv_module(exact, repr_in_numpy, monkeypatch):
     from lrnn.artifacts.number_text import shortest
 
     monkeypatch.setattr(shortest, "REPR_IN_NUMPY", repr_in_numpy and shortest.REPR_IN_NUMPY)
+    calls, numpy_repr = [], shortest.repr_bytes  # which path wrote the numbers
+
+    def counted(values):
+        calls.append(len(values))
+        return numpy_repr(values)
+
+    monkeypatch.setattr(shortest, "repr_bytes", counted)
     rng = np.random.default_rng(0)
     probs = rng.dirichlet(np.ones(3), 9)
     probs[:3] = [[np.nan, np.inf, -0.0], [1e-300, 5e-324, 1e300], [1 / 3, 2 / 3, 1e16]]
@@ -89,6 +96,7 @@ def test_same_text_as_the_csv_module(exact, repr_in_numpy, monkeypatch):
     for kwargs in ({}, {"true": true}, {"ids": ids}, {"ids": ids, "true": true}):
         assert predictions_csv(classes, labels, probs, exact=exact, **kwargs) == \
             csv_module(classes, labels, probs, exact=exact, **kwargs), kwargs
+    assert bool(calls) == (exact and shortest.REPR_IN_NUMPY)
     text = predictions_csv(classes, labels, probs, exact=True)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][1:] == [f"proba_{c}" for c in classes] and rows[3][0] == classes[2]

@@ -217,8 +217,12 @@ def test_out_must_be_new(tmp_path):
 def test_a_reader_that_leaves_early_gets_no_traceback():
     """`lrnn datasets | head -1`: the pipe closes before lrnn writes; lrnn ends quietly with
     the exit status a shell gives a process killed by SIGPIPE."""
-    process = subprocess.Popen([sys.executable, "-m", "lrnn", "datasets"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    process.stdout.close()  # the reader is gone before the first line
+    import os
+
+    reader, writer = os.pipe()
+    os.close(reader)  # the reader is gone before lrnn starts: its first write fails, always
+    process = subprocess.Popen([sys.executable, "-m", "lrnn", "datasets"], stdout=writer,
+                               stderr=subprocess.PIPE)
+    os.close(writer)
     errors = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141 and errors == ""

@@ -76,10 +76,11 @@ def _shortest(magnitude: np.ndarray, sure: np.ndarray):
     16), D an integer of 17 digits of which the first n are that decimal's (the rest zeros:
     had the n-th been 0, n - 1 digits would have read back too)."""
     exponent = np.floor(np.log10(magnitude)).astype(np.int64)  # of a normal float: finite
-    scaled = magnitude.astype(np.longdouble) * _power(16 - exponent)
+    exact = magnitude.astype(np.longdouble)
+    scaled = exact * _power(16 - exponent)
     off = (scaled < 1e16).astype(np.int64) - (scaled >= 1e17)  # log10 one off near 10**k
     exponent -= off
-    scaled = np.where(off != 0, magnitude.astype(np.longdouble) * _power(16 - exponent), scaled)
+    scaled = np.where(off != 0, exact * _power(16 - exponent), scaled)
     best, unsure17 = _nearest(scaled, 17)  # a tie here matters where 17 digits are the answer
     alive, count = np.flatnonzero(sure), np.full(len(magnitude), 17)
     for n in range(16, 0, -1):  # while the nearest n-digit decimal still reads back
