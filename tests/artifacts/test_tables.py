@@ -103,6 +103,22 @@ def test_same_text_as_the_csv_module(exact, repr_in_numpy, monkeypatch):
     assert float(rows[4][2]) == probs[3, 1]  # exact: the float itself
 
 
+@pytest.mark.parametrize("exact", [True, False])
+def test_rows_made_in_blocks_join_into_the_same_text(exact, monkeypatch):
+    """Blocks of NUMBERS_AT_ONCE values: a last short block, multi-byte ids and every row
+    kept in order, the text equal to the csv module's."""
+    from lrnn.artifacts import tables
+
+    monkeypatch.setattr(tables, "NUMBERS_AT_ONCE", 12)  # 4 rows of 3 classes a block
+    rng = np.random.default_rng(1)
+    probs = rng.dirichlet(np.ones(3), 11)
+    labels, true = rng.integers(0, 3, 11), rng.integers(0, 3, 11)
+    ids = ("id", [f"é{i}" * (i % 4) for i in range(11)])
+    classes = ["a", "b,c", "ü"]
+    assert predictions_csv(classes, labels, probs, ids, true, exact) == \
+        csv_module(classes, labels, probs, ids, true, exact)
+
+
 def test_a_class_name_holding_a_nul_is_still_written_whole():
     """The fast layout drops NUL padding; a name that holds NUL takes the row-by-row path."""
     probs = np.array([[0.25, 0.75], [0.5, 0.5]])

@@ -5,7 +5,6 @@ commands.py that runs it. Heavy libraries are imported by the commands that need
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
 
 from .._version import __version__
@@ -36,6 +35,8 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
     def _suggestion(self, message: str) -> str:
+        import difflib  # only for a mistake: not on every command's start (~1 ms)
+
         if message.startswith("unrecognized arguments: "):
             words = message.removeprefix("unrecognized arguments: ").split()
             known = [s for a in self._actions for s in a.option_strings if s.startswith("--")]

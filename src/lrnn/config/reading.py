@@ -3,7 +3,6 @@ checked RunConfig; a misspelled name is an error with "did you mean"."""
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,8 @@ def parse_setting(name: str, value: Any, where: str) -> Any:
 
 
 def unknown_key_message(key: str, where: str) -> str:
+    import difflib  # only for a mistake: not on every command's start (~1 ms)
+
     close = difflib.get_close_matches(key, list(SETTINGS), n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else ""
     return f"{where}: unknown setting '{key}'{hint}"
