@@ -3,12 +3,13 @@ same space, on small tables (BENCHMARKS.md: test accuracy at least RandomizedSea
 less wall time); and the MNIST MLP with a 5-minute --timeout (>= 98.4 % test accuracy in best/).
 
 Each side runs as its own process, timed whole (Python start to exit). Both get the same test
-rows (lrnn's stratified 20 % split, seed 0); lrnn chooses on its validation split, scikit-learn
-by 5-fold cross-validation on the rest, then refits. scikit-learn's models sit in the textbook
-pipeline: impute (median / most frequent), scale, one-hot encode the text columns.
+rows (lrnn's stratified 20 % split with --seed: 0, or each of --seeds); lrnn chooses on its
+validation split, scikit-learn by 5-fold cross-validation on the rest, then refits.
+scikit-learn's models sit in the textbook pipeline: impute (median / most frequent), scale,
+one-hot encode the text columns.
 
     python benchmarks/tune.py [--only digits-logreg ...] [--json OUT] [--mnist]
-                              [--peer-timeout SECONDS]
+                              [--peer-timeout SECONDS] [--seeds 0 1 2 ...]
     python benchmarks/tune.py --mnist-only        # the long one: run on a quiet machine
 """
 
@@ -58,8 +59,8 @@ def tables(folder: Path) -> dict[str, list[str]]:
             "slid": ["--data", str(slid), "--target", "language", "--drop", "id"]}
 
 
-def test_rows(flags: list[str]) -> list[int]:
-    """The rows lrnn holds out for test (its split, seed 0, 20 %)."""
+def test_rows(flags: list[str], seed: int = 0) -> list[int]:
+    """The rows lrnn holds out for test (its split with `seed`, 20 %)."""
     from lrnn.config import build_config
     from lrnn.data import load
     from lrnn.data.split import split_rows
@@ -67,7 +68,7 @@ def test_rows(flags: list[str]) -> list[int]:
     settings = {flags[i].lstrip("-").replace("-", "_"): flags[i + 1]
                 for i in range(0, len(flags), 2)}
     dataset = load(build_config(settings))
-    rows = split_rows(dataset.y, own_test=False, val_fraction=0, test_fraction=0.2, seed=0)
+    rows = split_rows(dataset.y, own_test=False, val_fraction=0, test_fraction=0.2, seed=seed)
     return rows.test.tolist()
 
 
@@ -85,8 +86,9 @@ def timed(command: list[str], cwd: Path, timeout: float | None = None
     return time.perf_counter() - start, result
 
 
-def run_lrnn(flags: list[str], model: str, folder: Path, extra: list[str]) -> dict:
-    out = folder / f"lrnn-{model}"
+def run_lrnn(flags: list[str], model: str, out: Path, extra: list[str]) -> dict:
+    """`lrnn tune` into its own folder `out` (a study there is one task on one split)."""
+    folder = out.parent
     space = folder / f"{model}-space.toml"
     space.write_text(LOGREG_SPACE if model == "logreg" else MLP_SPACE)
     wall, _ = timed([sys.executable, "-m", "lrnn", "tune", *flags, "--model", model,
@@ -95,9 +97,11 @@ def run_lrnn(flags: list[str], model: str, folder: Path, extra: list[str]) -> di
     return {"wall_s": wall, "test_accuracy": test["accuracy"]}
 
 
-def run_sklearn(flags: list[str], model: str, folder: Path, timeout: float | None) -> dict:
+def run_sklearn(flags: list[str], model: str, folder: Path, timeout: float | None,
+                seed: int = 0) -> dict:
     spec = folder / f"sklearn-{model}.json"
-    spec.write_text(json.dumps({"flags": flags, "model": model, "test_rows": test_rows(flags)}))
+    spec.write_text(json.dumps({"flags": flags, "model": model,
+                                "test_rows": test_rows(flags, seed)}))
     wall, result = timed([sys.executable, str(ROOT / "benchmarks" / "tune_sklearn.py"),
                           str(spec)], folder, timeout)
     if result is None:  # still searching when its time ran out: slower, accuracy unknown
@@ -105,27 +109,37 @@ def run_sklearn(flags: list[str], model: str, folder: Path, timeout: float | Non
     return {"wall_s": wall, **json.loads(result.stdout.strip().splitlines()[-1])}
 
 
-def small_tables(only: list[str], folder: Path, peer_timeout: float | None) -> list[dict]:
+def small_tables(only: list[str], folder: Path, peer_timeout: float | None,
+                 seeds: list[int]) -> list[dict]:
     rows = []
     for name, flags in tables(folder).items():
         for model in ("logreg", "mlp"):
             if only and f"{name}-{model}" not in only:
                 continue
-            lrnn = run_lrnn(flags, model, folder, ["--trials", str(TRIALS)])
-            peer = run_sklearn(flags, model, folder, peer_timeout)
-            row = {"task": f"{name}-{model}", "lrnn_accuracy": lrnn["test_accuracy"],
-                   "sklearn_accuracy": peer["test_accuracy"], "lrnn_wall_s": lrnn["wall_s"],
-                   "sklearn_wall_s": peer["wall_s"], "sklearn_timed_out": "timed_out" in peer}
-            known = row["sklearn_accuracy"] is not None
-            row["met"] = (row["lrnn_accuracy"] >= row["sklearn_accuracy"] if known else None) \
-                if row["lrnn_wall_s"] < row["sklearn_wall_s"] else False
-            peer_text = f"{row['sklearn_accuracy']:.4f} in {row['sklearn_wall_s']:6.1f} s" \
-                if known else f"unfinished after {row['sklearn_wall_s']:.0f} s"
-            verdict = {True: "met", False: "MISSED", None: "faster, accuracy unknown"}
-            print(f"{row['task']:<22} lrnn {row['lrnn_accuracy']:.4f} in {row['lrnn_wall_s']:6.1f}"
-                  f" s   RandomizedSearchCV {peer_text}   {verdict[row['met']]}", flush=True)
-            rows.append(row)
+            for seed in seeds:
+                rows.append(compare(name, model, flags, folder, peer_timeout, seed))
     return rows
+
+
+def compare(name: str, model: str, flags: list[str], folder: Path, peer_timeout: float | None,
+            seed: int) -> dict:
+    """One task on the split of `seed` (both sides hold out the same test rows)."""
+    lrnn = run_lrnn(flags, model, folder / f"lrnn-{name}-{model}-seed{seed}",
+                    ["--trials", str(TRIALS), "--seed", str(seed)])
+    peer = run_sklearn(flags, model, folder, peer_timeout, seed)
+    row = {"task": f"{name}-{model}", "seed": seed, "lrnn_accuracy": lrnn["test_accuracy"],
+           "sklearn_accuracy": peer["test_accuracy"], "lrnn_wall_s": lrnn["wall_s"],
+           "sklearn_wall_s": peer["wall_s"], "sklearn_timed_out": "timed_out" in peer}
+    known = row["sklearn_accuracy"] is not None
+    row["met"] = (row["lrnn_accuracy"] >= row["sklearn_accuracy"] if known else None) \
+        if row["lrnn_wall_s"] < row["sklearn_wall_s"] else False
+    peer_text = f"{row['sklearn_accuracy']:.4f} in {row['sklearn_wall_s']:6.1f} s" \
+        if known else f"unfinished after {row['sklearn_wall_s']:.0f} s"
+    verdict = {True: "met", False: "MISSED", None: "faster, accuracy unknown"}
+    print(f"{row['task']:<22} seed {seed}  lrnn {row['lrnn_accuracy']:.4f} in "
+          f"{row['lrnn_wall_s']:6.1f} s   RandomizedSearchCV {peer_text}   "
+          f"{verdict[row['met']]}", flush=True)
+    return row
 
 
 def mnist(folder: Path) -> dict:
@@ -150,11 +164,15 @@ def main() -> int:
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--peer-timeout", type=float, default=None, metavar="SECONDS",
                         help="stop a RandomizedSearchCV still searching after this long")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], metavar="SEED",
+                        help="splits to run each small table on (lrnn's --seed; the same "
+                             "test rows for scikit-learn); default: 0")
     args = parser.parse_args()
     os.environ.setdefault("LRNN_DATA_DIR", str(ROOT.parent / "shared" / "data"))
     with tempfile.TemporaryDirectory(prefix="lrnn-bench-tune-") as tmp:
         folder = Path(tmp)
-        rows = [] if args.mnist_only else small_tables(args.only, folder, args.peer_timeout)
+        rows = [] if args.mnist_only else small_tables(args.only, folder, args.peer_timeout,
+                                                      args.seeds)
         if args.mnist or args.mnist_only:
             rows.append(mnist(folder))
     if args.json:

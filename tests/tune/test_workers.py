@@ -147,3 +147,29 @@ def test_workers_option_and_a_killed_worker_whose_trial_is_run_again(tmp_path):
     done = finished(study)
     assert len(done) == 8
     assert not [t for t in study.trials if t.state.name in ("RUNNING", "WAITING")]
+
+
+def test_without_workers_a_small_split_runs_one_worker_a_core_and_a_large_one_one():
+    """--workers unset: trials of a small training split side by side, one worker a core,
+    at most one per TRIALS_PER_WORKER trials still to run; one worker for a large split, a
+    study already done, or too few trials to share."""
+    from lrnn.config.recipes import SMALL_ROWS
+    from lrnn.tune.runner import TRIALS_PER_WORKER, auto_workers
+
+    assert auto_workers(142, 30, cores=2) == 2
+    assert auto_workers(142, 30, cores=16) == 30 // TRIALS_PER_WORKER
+    assert auto_workers(142, 2 * TRIALS_PER_WORKER - 1, cores=2) == 1
+    assert auto_workers(142, 2 * TRIALS_PER_WORKER, cores=4) == 2
+    assert auto_workers(142, None, cores=4) == 4  # --timeout alone: no count to share
+    assert auto_workers(SMALL_ROWS, 30, cores=2) == 2
+    assert auto_workers(SMALL_ROWS + 1, 30, cores=2) == 1
+    assert auto_workers(SMALL_ROWS + 1, None, cores=8) == 1
+    assert auto_workers(142, 0, cores=2) == auto_workers(142, -1, cores=2) == 1
+    assert auto_workers(142, 5, cores=1) == 1
+
+
+def test_the_workers_flag_defaults_to_the_automatic_count():
+    from lrnn.cli.parser import build_parser
+
+    argv = ["tune", "--dataset", "iris"]
+    assert build_parser(argv).parse_args(argv).workers is None

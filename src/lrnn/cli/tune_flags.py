@@ -33,8 +33,10 @@ def add_tune_flags(tune: argparse.ArgumentParser) -> None:
                         help="train best/ on the training and validation rows together, as "
                              "RandomizedSearchCV refits (default: on; --no-refit: best/ is the "
                              "best trial itself, on the training rows)")
-    search.add_argument("--workers", type=positive_count, default=1, metavar="K",
-                        help="trials run at once by K processes on this machine (default: 1)")
+    search.add_argument("--workers", type=positive_count, default=None, metavar="K",
+                        help="trials run at once by K processes on this machine (default: "
+                             "for a small training split one a CPU core, fewer for few "
+                             "trials; else 1); --seed repeats the same trials with 1")
     search.add_argument("--storage", default=None, metavar="URL",
                         help="postgresql://... or mysql+pymysql://...: a database that workers "
                              "on other machines join (default: a journal file in DIR)")

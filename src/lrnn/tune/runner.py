@@ -16,15 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from . import results
-from ._lrnn import (InputError, LrnnError, build_config, prepare_data, resolve, write_atomic)
+from ._lrnn import (InputError, LrnnError, build_config, prepare_data, resolve, small_rows,
+                    write_atomic)
 from .default_spaces import as_toml, default_space
 from .space import NOT_SEARCHED, Space, read_space
 from .study import JOURNAL, open_storage, open_study, quiet_optuna
 from .trial_progress import TrialProgress
-from .worker import Job, Signals, TrialThread, spawn, wait
+from .worker import Job, Signals, TrialThread, spawn, trials_needed, wait
 
 SPACE_FILE = "space.toml"  # the space a study searches, written into DIR (and its marker)
 DEFAULT_TRIALS = 30
+# A worker process takes ~1.5 s of a core to start (Python, torch, the data), beside the first
+# one's trials: below this many trials still to run for each worker, it would mostly wait.
+TRIALS_PER_WORKER = 8
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class Options:
     sampler: str
     pruner: str
     out: str | None
-    workers: int
+    workers: int | None  # None: auto_workers
     storage: str | None
     study: str | None
     refit: bool = True  # best/ on the training + validation rows
@@ -90,11 +94,12 @@ def tune(values: dict[str, Any], options: Options) -> int:
         _enqueue_defaults(study, space, resolve(base, len(prepared.train)))
     write_atomic(out / SPACE_FILE, as_toml(space))
     trials = options.trials or (None if options.timeout else DEFAULT_TRIALS)
+    workers = options.workers or auto_workers(len(prepared.train), trials_needed(study, trials))
     job = Job(_json_ready(base_values), space.to_json(), str(out), options.storage, name,
               trials, _deadline(options.timeout), options.metric, options.sampler,
-              options.pruner, base.seed, max(1, (os.cpu_count() or 1) // options.workers))
+              options.pruner, base.seed, max(1, (os.cpu_count() or 1) // workers))
     with study_figure_worker():  # handed study.html's figures after the trials
-        signum = _run_workers(job, options.workers, study, prepared, device)
+        signum = _run_workers(job, workers, study, prepared, device)
         if signum:
             results.write_trials_csv(study, space, out)
             done = results.finished_count(study)
@@ -192,6 +197,21 @@ def _enqueue_defaults(study, space: Space, resolved) -> None:
     params = results.default_params(space, resolved)
     if params:
         study.enqueue_trial(params)
+
+
+def auto_workers(n_train: int, trials_left: int | None, cores: int | None = None) -> int:
+    """How many worker processes when --workers is not given. A small training split (up to
+    small_rows()) makes short trials of small models, which use a core or two each: trials
+    side by side use the machine, one at a time leave cores idle (wine's MLP, 30 trials on 2
+    cores: 15.1 -> 8.7 s, benchmarks/RESULTS.md). So: one a core, and at most one for each
+    TRIALS_PER_WORKER trials still to run (--timeout alone: one a core). A larger split's
+    trials use every core themselves: one."""
+    cores = cores or os.cpu_count() or 1
+    if n_train > small_rows() or trials_left is not None and trials_left <= 0:
+        return 1
+    if trials_left is None:
+        return cores
+    return max(1, min(cores, trials_left // TRIALS_PER_WORKER))
 
 
 def _run_workers(job: Job, workers: int, study, prepared, device) -> int | None:
