@@ -152,7 +152,7 @@ def test_workers_option_and_a_killed_worker_whose_trial_is_run_again(tmp_path):
 def test_without_workers_a_small_split_runs_one_worker_a_core_and_a_large_one_one():
     """--workers unset: trials of a small training split side by side, one worker a core,
     at most one per TRIALS_PER_WORKER trials still to run; one worker for a large split, a
-    study already done, or too few trials to share."""
+    study already done, too few trials to share, or trials solved by full-batch L-BFGS."""
     from lrnn.config.recipes import SMALL_ROWS
     from lrnn.tune.runner import TRIALS_PER_WORKER, auto_workers
 
@@ -166,6 +166,7 @@ def test_without_workers_a_small_split_runs_one_worker_a_core_and_a_large_one_on
     assert auto_workers(SMALL_ROWS + 1, None, cores=8) == 1
     assert auto_workers(142, 0, cores=2) == auto_workers(142, -1, cores=2) == 1
     assert auto_workers(142, 5, cores=1) == 1
+    assert auto_workers(142, 30, solved_exactly=True, cores=2) == 1  # L-BFGS: milliseconds
 
 
 def test_the_workers_flag_defaults_to_the_automatic_count():
@@ -173,3 +174,16 @@ def test_the_workers_flag_defaults_to_the_automatic_count():
 
     argv = ["tune", "--dataset", "iris"]
     assert build_parser(argv).parse_args(argv).workers is None
+
+
+def test_trials_solved_exactly_are_the_small_logistic_regression_s_recipe():
+    from lrnn.config import build_config
+    from lrnn.tune.default_spaces import default_space
+    from lrnn.tune.runner import _solved_exactly
+
+    logreg = {"dataset": "wine", "model": "logreg"}
+    space = default_space(build_config(logreg), 142)
+    assert _solved_exactly(space, logreg, 142)
+    assert not _solved_exactly(space, logreg, 30_000)  # mini-batch Adam above small_rows
+    mlp = {"dataset": "wine", "model": "mlp"}
+    assert not _solved_exactly(default_space(build_config(mlp), 142), mlp, 142)

@@ -94,7 +94,9 @@ def tune(values: dict[str, Any], options: Options) -> int:
         _enqueue_defaults(study, space, resolve(base, len(prepared.train)))
     write_atomic(out / SPACE_FILE, as_toml(space))
     trials = options.trials or (None if options.timeout else DEFAULT_TRIALS)
-    workers = options.workers or auto_workers(len(prepared.train), trials_needed(study, trials))
+    workers = options.workers or auto_workers(
+        len(prepared.train), trials_needed(study, trials),
+        _solved_exactly(space, base_values, len(prepared.train)))
     job = Job(_json_ready(base_values), space.to_json(), str(out), options.storage, name,
               trials, _deadline(options.timeout), options.metric, options.sampler,
               options.pruner, base.seed, max(1, (os.cpu_count() or 1) // workers))
@@ -199,19 +201,31 @@ def _enqueue_defaults(study, space: Space, resolved) -> None:
         study.enqueue_trial(params)
 
 
-def auto_workers(n_train: int, trials_left: int | None, cores: int | None = None) -> int:
+def auto_workers(n_train: int, trials_left: int | None, solved_exactly: bool = False,
+                 cores: int | None = None) -> int:
     """How many worker processes when --workers is not given. A small training split (up to
     small_rows()) makes short trials of small models, which use a core or two each: trials
     side by side use the machine, one at a time leave cores idle (wine's MLP, 30 trials on 2
     cores: 15.1 -> 8.7 s, benchmarks/RESULTS.md). So: one a core, and at most one for each
-    TRIALS_PER_WORKER trials still to run (--timeout alone: one a core). A larger split's
-    trials use every core themselves: one."""
+    TRIALS_PER_WORKER trials still to run (--timeout alone: one a core). One worker for a
+    larger split, whose trials use every core themselves, and for trials `solved_exactly` by
+    full-batch L-BFGS (a small split's logistic regression), which take milliseconds: a
+    second process's start would cost more than it shares (wine, 30 trials: 1.95 s with one
+    worker, 3.10 s with two)."""
     cores = cores or os.cpu_count() or 1
-    if n_train > small_rows() or trials_left is not None and trials_left <= 0:
+    if n_train > small_rows() or solved_exactly or trials_left is not None and trials_left <= 0:
         return 1
     if trials_left is None:
         return cores
     return max(1, min(cores, trials_left // TRIALS_PER_WORKER))
+
+
+def _solved_exactly(space: Space, base_values: dict, n_train: int) -> bool:
+    """Whether every trial trains by full-batch L-BFGS: the optimizer is not searched, and the
+    one given or chosen by the recipe for this split is L-BFGS."""
+    if "optimizer" in space.names:
+        return False
+    return resolve(build_config({**base_values, **space.fixed}), n_train).optimizer == "lbfgs"
 
 
 def _run_workers(job: Job, workers: int, study, prepared, device) -> int | None:
