@@ -154,7 +154,7 @@ def test_without_workers_a_small_split_runs_one_worker_a_core_and_a_large_one_on
     at most one per TRIALS_PER_WORKER trials still to run; one worker for a large split, a
     study already done, too few trials to share, or trials solved by full-batch L-BFGS."""
     from lrnn.config.recipes import SMALL_ROWS
-    from lrnn.tune.runner import TRIALS_PER_WORKER, auto_workers
+    from lrnn.tune.worker import TRIALS_PER_WORKER, auto_workers
 
     assert auto_workers(142, 30, cores=2) == 2
     assert auto_workers(142, 30, cores=16) == 30 // TRIALS_PER_WORKER
@@ -179,11 +179,53 @@ def test_the_workers_flag_defaults_to_the_automatic_count():
 def test_trials_solved_exactly_are_the_small_logistic_regression_s_recipe():
     from lrnn.config import build_config
     from lrnn.tune.default_spaces import default_space
-    from lrnn.tune.runner import _solved_exactly
+    from lrnn.tune.worker import trials_use_lbfgs
 
     logreg = {"dataset": "wine", "model": "logreg"}
     space = default_space(build_config(logreg), 142)
-    assert _solved_exactly(space, logreg, 142)
-    assert not _solved_exactly(space, logreg, 30_000)  # mini-batch Adam above small_rows
+    assert trials_use_lbfgs(space, logreg, 142)
+    assert not trials_use_lbfgs(space, logreg, 30_000)  # mini-batch Adam above small_rows
     mlp = {"dataset": "wine", "model": "mlp"}
-    assert not _solved_exactly(default_space(build_config(mlp), 142), mlp, 142)
+    assert not trials_use_lbfgs(default_space(build_config(mlp), 142), mlp, 142)
+
+
+def test_workers_started_early_for_small_data_only(tmp_path, monkeypatch):
+    """Before the data is read: the workers --workers asks for, or auto_workers' choice for
+    data that looks small (a scikit-learn dataset, a small file); none for MNIST or a large
+    file, nor for trials that L-BFGS solves."""
+    from lrnn.config import build_config
+    from lrnn.tune.runner import EARLY_FILE_BYTES, Options, _early_workers
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+    def early(values: dict, workers=None, trials=None) -> int:
+        options = Options(trials=trials, timeout=None, space=None, metric="val_loss",
+                          sampler="tpe", pruner="median", out=None, workers=workers,
+                          storage=None, study=None)
+        return _early_workers(options, build_config(values), values, None)
+
+    assert early({"dataset": "iris", "model": "mlp"}) == 1
+    assert early({"dataset": "iris", "model": "mlp"}, trials=6) == 0  # too few to share
+    assert early({"dataset": "iris", "model": "logreg"}) == 0  # L-BFGS trials
+    assert early({"dataset": "mnist", "model": "mlp"}) == 0
+    assert early({"dataset": "mnist", "model": "mlp"}, workers=3) == 2
+    small, large = tmp_path / "small.csv", tmp_path / "large.csv"
+    small.write_text("a,y\n1,0\n2,1\n")
+    with open(large, "wb") as f:
+        f.truncate(EARLY_FILE_BYTES + 1)
+    assert early({"data": str(small), "target": "y", "model": "mlp"}) == 1
+    assert early({"data": str(large), "target": "y", "model": "mlp"}) == 0
+    assert early({"data": str(tmp_path / "missing.csv"), "target": "y", "model": "mlp"}) == 0
+
+
+def test_a_worker_started_early_and_not_needed_ends_by_itself():
+    """Released without a job (the command chose fewer workers, or failed first), an early
+    worker ends on its own, exit 0 (test_space.py's bad options see that it prints nothing:
+    their `lrnn tune` starts one, and its stderr is theirs)."""
+    from lrnn.tune.worker import EarlyWorkers
+
+    with EarlyWorkers(2) as early:
+        processes = list(early._idle)
+        assert len(processes) == 2 and all(p.poll() is None for p in processes)
+    assert [p.wait(timeout=120) for p in processes] == [0, 0]
+    assert early.take(1) == []

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..config import (MODELS, SETTINGS, RunConfig, build_config, parse_setting,  # noqa: F401
-                      unknown_key_message)
+from ..config import (BUILTIN_DATASETS, MODELS, SETTINGS, RunConfig, build_config,  # noqa: F401
+                      parse_setting, unknown_key_message)
 from ..errors import InputError, LrnnError  # noqa: F401
 
 
@@ -27,6 +27,13 @@ def prepare_data(config: RunConfig, show_warnings: bool = True):
     from ..engine import prepare_data as prepare
 
     return prepare(config, Console(quiet=True) if show_warnings else Console.silent())
+
+
+def import_training() -> None:
+    """What every trial needs, imported now: torch and lrnn's training (engine), Optuna."""
+    import optuna  # noqa: F401
+
+    from .. import engine  # noqa: F401
 
 
 def fit_only(config: RunConfig, prepared, device, on_epoch):

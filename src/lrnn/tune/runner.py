@@ -16,19 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from . import results
-from ._lrnn import (InputError, LrnnError, build_config, prepare_data, resolve, small_rows,
-                    write_atomic)
+from ._lrnn import (BUILTIN_DATASETS, InputError, LrnnError, build_config, prepare_data,
+                    resolve, write_atomic)
 from .default_spaces import as_toml, default_space
 from .space import NOT_SEARCHED, Space, read_space
 from .study import JOURNAL, open_storage, open_study, quiet_optuna
 from .trial_progress import TrialProgress
-from .worker import Job, Signals, TrialThread, spawn, trials_needed, wait
+from .worker import (EarlyWorkers, Job, Signals, TrialThread, auto_workers, hand, spawn,
+                     trials_needed, trials_use_lbfgs, wait)
 
 SPACE_FILE = "space.toml"  # the space a study searches, written into DIR (and its marker)
 DEFAULT_TRIALS = 30
-# A worker process takes ~1.5 s of a core to start (Python, torch, the data), beside the first
-# one's trials: below this many trials still to run for each worker, it would mostly wait.
-TRIALS_PER_WORKER = 8
+# Larger data files are not taken for small data before they are read (no early workers
+# without --workers): 20,000 rows of a few dozen numbers are about this much.
+EARLY_FILE_BYTES = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,13 @@ def tune(values: dict[str, Any], options: Options) -> int:
                          "a share > 0")
     out = Path(options.out or Path("runs") / f"tune-{base.source_name}-{base.model}")
     _check_out(out)
+    with EarlyWorkers(_early_workers(options, base, base_values, space_file)) as early:
+        return _search(base, base_values, space_file, storage, out, options, early)
+
+
+def _search(base, base_values: dict, space_file: Space | None, storage, out: Path,
+            options: Options, early: EarlyWorkers) -> int:
+    """The data read, the study opened (or joined), its trials run, and the results."""
     prepared, device = prepare_data(base)
     _check_metric(options.metric, prepared)
     space = _space(space_file, options.space, base, base_values, len(prepared.train))
@@ -96,12 +104,12 @@ def tune(values: dict[str, Any], options: Options) -> int:
     trials = options.trials or (None if options.timeout else DEFAULT_TRIALS)
     workers = options.workers or auto_workers(
         len(prepared.train), trials_needed(study, trials),
-        _solved_exactly(space, base_values, len(prepared.train)))
+        trials_use_lbfgs(space, base_values, len(prepared.train)))
     job = Job(_json_ready(base_values), space.to_json(), str(out), options.storage, name,
               trials, _deadline(options.timeout), options.metric, options.sampler,
               options.pruner, base.seed, max(1, (os.cpu_count() or 1) // workers))
     with study_figure_worker():  # handed study.html's figures after the trials
-        signum = _run_workers(job, workers, study, prepared, device)
+        signum = _run_workers(job, workers, study, prepared, device, early)
         if signum:
             results.write_trials_csv(study, space, out)
             done = results.finished_count(study)
@@ -201,36 +209,28 @@ def _enqueue_defaults(study, space: Space, resolved) -> None:
         study.enqueue_trial(params)
 
 
-def auto_workers(n_train: int, trials_left: int | None, solved_exactly: bool = False,
-                 cores: int | None = None) -> int:
-    """How many worker processes when --workers is not given. A small training split (up to
-    small_rows()) makes short trials of small models, which use a core or two each: trials
-    side by side use the machine, one at a time leave cores idle (wine's MLP, 30 trials on 2
-    cores: 15.1 -> 8.7 s, benchmarks/RESULTS.md). So: one a core, and at most one for each
-    TRIALS_PER_WORKER trials still to run (--timeout alone: one a core). One worker for a
-    larger split, whose trials use every core themselves, and for trials `solved_exactly` by
-    full-batch L-BFGS (a small split's logistic regression), which take milliseconds: a
-    second process's start would cost more than it shares (wine, 30 trials: 1.95 s with one
-    worker, 3.10 s with two)."""
-    cores = cores or os.cpu_count() or 1
-    if n_train > small_rows() or solved_exactly or trials_left is not None and trials_left <= 0:
-        return 1
-    if trials_left is None:
-        return cores
-    return max(1, min(cores, trials_left // TRIALS_PER_WORKER))
+def _early_workers(options: Options, base, base_values: dict, space_file: Space | None) -> int:
+    """Worker processes worth starting before the data is read: those --workers asks for
+    beyond this one; without it, those auto_workers would choose if the data is small (a
+    scikit-learn dataset, a file of at most EARLY_FILE_BYTES), else none."""
+    if options.workers is not None:
+        return options.workers - 1
+    if base.data is None and base.dataset not in BUILTIN_DATASETS:
+        return 0
+    try:
+        if base.data is not None and os.stat(base.data).st_size > EARLY_FILE_BYTES:
+            return 0
+    except (OSError, ValueError):  # reading it will say what is wrong
+        return 0
+    space = space_file or default_space(base, 1)
+    trials = options.trials or (None if options.timeout else DEFAULT_TRIALS)
+    return auto_workers(1, trials, trials_use_lbfgs(space, base_values, 1)) - 1
 
 
-def _solved_exactly(space: Space, base_values: dict, n_train: int) -> bool:
-    """Whether every trial trains by full-batch L-BFGS: the optimizer is not searched, and the
-    one given or chosen by the recipe for this split is L-BFGS."""
-    if "optimizer" in space.names:
-        return False
-    return resolve(build_config({**base_values, **space.fixed}), n_train).optimizer == "lbfgs"
-
-
-def _run_workers(job: Job, workers: int, study, prepared, device) -> int | None:
-    """This process's trials on a thread, and `workers - 1` more processes; returns the
-    signal that stopped them, if one did."""
+def _run_workers(job: Job, workers: int, study, prepared, device,
+                 early: EarlyWorkers) -> int | None:
+    """This process's trials on a thread, and `workers - 1` more processes (those started
+    early first); returns the signal that stopped them, if one did."""
     children: list = []
 
     def forward(signum: int) -> None:
@@ -243,7 +243,11 @@ def _run_workers(job: Job, workers: int, study, prepared, device) -> int | None:
     progress = TrialProgress(study, job.trials)
     finished = False
     try:
-        children.extend(spawn(job, w) for w in range(1, workers))
+        for process in early.take(workers - 1):
+            hand(process, job)
+            children.append(process)
+        early.release()
+        children.extend(spawn(job, w) for w in range(len(children) + 1, workers))
         thread = TrialThread(job, prepared, device, signals, 0, warn)
         thread.start()
         wait(thread, progress.update)

@@ -1,16 +1,18 @@
 """A worker: asks the study for trials and runs them until the study has its trials, the
 deadline passes, or it is told to stop.
 
-`lrnn tune --workers K` runs one worker in its own process and K - 1 more as
-`python -m lrnn.tune.worker` (the job as JSON on standard input), each in its own session so
-that Ctrl-C reaches the command alone, which passes it on. Trials run on a thread: the main
-thread keeps the signals (Trainer only watches them on the main thread), so the first Ctrl-C
-lets the running trial finish and a second one stops it at its next epoch end.
+`lrnn tune --workers K` runs one worker in its own process and K - 1 more by this module's
+main() (the job as JSON on standard input, given once the study is open: one started before
+the data is read imports torch and Optuna meanwhile), each in its own session so that Ctrl-C
+reaches the command alone, which passes it on. Trials run on a thread: the main thread keeps
+the signals (Trainer only watches them on the main thread), so the first Ctrl-C lets the
+running trial finish and a second one stops it at its next epoch end.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -19,13 +21,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ._lrnn import InputError, LrnnError, build_config, prepare_data
+from ._lrnn import (InputError, LrnnError, build_config, import_training, prepare_data, resolve,
+                    small_rows)
 from .objective import SURPLUS, Aborted, Objective, TrialFailed
-from .space import space_from
+from .space import Space, space_from
 from .study import (fail_dead_trials, load_study, make_pruner, make_sampler, open_storage,
                     quiet_optuna)
 
 FAILURES_IN_A_ROW = 20  # a worker gives up when this many trials in a row fail
+# A worker process takes ~1.5 s of a core to start (Python, torch, the data), beside the first
+# one's trials: below this many trials still to run for each worker, it would mostly wait.
+TRIALS_PER_WORKER = 8
+WORKER_MAIN = "import sys; from lrnn.tune.worker import main; sys.exit(main())"
 
 
 @dataclass(frozen=True)
@@ -179,7 +186,11 @@ def main() -> int:
     signals = Signals()
     signals.install()
     try:
-        job = Job.from_json(sys.stdin.read())
+        import_training()  # before the job: started early, this overlaps the command's start
+        text = sys.stdin.read()
+        if not text.strip():  # started early, and not needed after all
+            return 0
+        job = Job.from_json(text)
         worker = int(sys.argv[1]) if len(sys.argv) > 1 else 1
         prepared, device = prepare_data(build_config(job.base), show_warnings=False)
         thread = TrialThread(job, prepared, device, signals, worker, warn)
@@ -191,15 +202,83 @@ def main() -> int:
     return signals.exit_code
 
 
-def spawn(job: Job, worker: int) -> Any:
+def auto_workers(n_train: int, trials_left: int | None, solved_exactly: bool = False,
+                 cores: int | None = None) -> int:
+    """How many worker processes when --workers is not given. A small training split (up to
+    small_rows()) makes short trials of small models, which use a core or two each: trials
+    side by side use the machine, one at a time leave cores idle (wine's MLP, 30 trials on 2
+    cores: 15.1 -> 8.7 s, benchmarks/RESULTS.md). So: one a core, and at most one for each
+    TRIALS_PER_WORKER trials still to run (--timeout alone: one a core). One worker for a
+    larger split, whose trials use every core themselves, and for trials `solved_exactly` by
+    full-batch L-BFGS (a small split's logistic regression), which take milliseconds: a
+    second process's start would cost more than it shares (wine, 30 trials: 1.95 s with one
+    worker, 3.10 s with two)."""
+    cores = cores or os.cpu_count() or 1
+    if n_train > small_rows() or solved_exactly or trials_left is not None and trials_left <= 0:
+        return 1
+    if trials_left is None:
+        return cores
+    return max(1, min(cores, trials_left // TRIALS_PER_WORKER))
+
+
+def trials_use_lbfgs(space: Space, base_values: dict, n_train: int) -> bool:
+    """Whether every trial trains by full-batch L-BFGS: the optimizer is not searched, and the
+    one given or chosen by the recipe for this split is L-BFGS."""
+    if "optimizer" in space.names:
+        return False
+    return resolve(build_config({**base_values, **space.fixed}), n_train).optimizer == "lbfgs"
+
+
+def start(worker: int) -> Any:
+    """A worker process, importing what trials need until hand() gives it its job."""
     import subprocess
 
-    process = subprocess.Popen([sys.executable, "-m", "lrnn.tune.worker", str(worker)],
-                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                               start_new_session=True, text=True)
-    process.stdin.write(job.to_json())
-    process.stdin.close()
+    # not `-m lrnn.tune.worker`: the package imports this module before runpy runs it as
+    # __main__, and Python warns about that on every worker's stderr
+    return subprocess.Popen([sys.executable, "-c", WORKER_MAIN, str(worker)],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            start_new_session=True, text=True)
+
+
+def hand(process, job: Job | None) -> None:
+    """Give a started worker its job, or with None let it end."""
+    try:
+        if job is not None:
+            process.stdin.write(job.to_json())
+        process.stdin.close()
+    except BrokenPipeError:  # it ended while starting: the other workers run its trials
+        pass
+
+
+def spawn(job: Job, worker: int) -> Any:
+    process = start(worker)
+    hand(process, job)
     return process
+
+
+class EarlyWorkers:
+    """Worker processes started before the command reads its data, so that their own start
+    (Python, torch, Optuna: ~1.5 s of a core) passes beside the command's instead of after
+    it (wine's MLP study: the second worker's first trial began 1.9 s after the first's).
+    `take(n)` hands out up to n of them; the rest end when the block does."""
+
+    def __init__(self, count: int):
+        self._idle = [start(worker) for worker in range(1, count + 1)]
+
+    def take(self, n: int) -> list:
+        taken, self._idle = self._idle[:n], self._idle[n:]
+        return taken
+
+    def __enter__(self) -> "EarlyWorkers":
+        return self
+
+    def release(self) -> None:
+        """Let the ones not taken end."""
+        for process in self.take(len(self._idle)):
+            hand(process, None)
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
 
 if __name__ == "__main__":
