@@ -264,6 +264,7 @@ class EarlyWorkers:
 
     def __init__(self, count: int):
         self._idle = [start(worker) for worker in range(1, count + 1)]
+        self._released: list = []
 
     def take(self, n: int) -> list:
         taken, self._idle = self._idle[:n], self._idle[n:]
@@ -276,9 +277,12 @@ class EarlyWorkers:
         """Let the ones not taken end."""
         for process in self.take(len(self._idle)):
             hand(process, None)
+            self._released.append(process)
 
     def __exit__(self, *exc) -> None:
         self.release()
+        for process in self._released:  # reaped if it has ended (it has, after a study)
+            process.poll()
 
 
 if __name__ == "__main__":
