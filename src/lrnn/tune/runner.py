@@ -222,9 +222,12 @@ def _early_workers(options: Options, base, base_values: dict, space_file: Space 
             return 0
     except (OSError, ValueError):  # reading it will say what is wrong
         return 0
-    space = space_file or default_space(base, 1)
     trials = options.trials or (None if options.timeout else DEFAULT_TRIALS)
-    return auto_workers(1, trials, trials_use_lbfgs(space, base_values, 1)) - 1
+    try:  # a guess for a split of few rows: the command's own checks come later
+        lbfgs = trials_use_lbfgs(space_file or default_space(base, 1), base_values, 1)
+    except InputError:
+        return 0
+    return auto_workers(1, trials, lbfgs) - 1
 
 
 def _run_workers(job: Job, workers: int, study, prepared, device,
