@@ -166,7 +166,7 @@ def test_without_workers_a_small_split_runs_one_worker_a_core_and_a_large_one_on
     assert auto_workers(SMALL_ROWS + 1, None, cores=8) == 1
     assert auto_workers(142, 0, cores=2) == auto_workers(142, -1, cores=2) == 1
     assert auto_workers(142, 5, cores=1) == 1
-    assert auto_workers(142, 30, solved_exactly=True, cores=2) == 1  # L-BFGS: milliseconds
+    assert auto_workers(142, 30, lbfgs=True, cores=2) == 1  # L-BFGS: milliseconds
 
 
 def test_the_workers_flag_defaults_to_the_automatic_count():
@@ -176,7 +176,7 @@ def test_the_workers_flag_defaults_to_the_automatic_count():
     assert build_parser(argv).parse_args(argv).workers is None
 
 
-def test_trials_solved_exactly_are_the_small_logistic_regression_s_recipe():
+def test_trials_use_lbfgs_for_the_small_logistic_regression_s_recipe():
     from lrnn.config import build_config
     from lrnn.tune.default_spaces import default_space
     from lrnn.tune.worker import trials_use_lbfgs
@@ -202,7 +202,8 @@ def test_workers_started_early_for_small_data_only(tmp_path, monkeypatch):
         options = Options(trials=trials, timeout=None, space=None, metric="val_loss",
                           sampler="tpe", pruner="median", out=None, workers=workers,
                           storage=None, study=None)
-        return _early_workers(options, build_config(values), values, None)
+        return _early_workers(options, 30 if trials is None else trials, build_config(values),
+                              values, None)
 
     assert early({"dataset": "iris", "model": "mlp"}) == 1
     assert early({"dataset": "iris", "model": "mlp"}, trials=6) == 0  # too few to share

@@ -93,25 +93,31 @@ def _cells(texts: list[str]) -> np.ndarray:
     return np.array([f"{text},".encode() for text in texts])
 
 
+NUMBERS_AT_ONCE = 10_000  # values formatted at a time
+
+
 def _number_rows(heads: list[np.ndarray], probs: np.ndarray, exact: bool) -> str:
     """"head,...,p1,...,pK\n" for each row, the probabilities as repr (`exact`) or "%.6g"
     writes them, NUMBERS_AT_ONCE values at a time: each block's byte matrices stay in the CPU's
     cache and reuse the same pages (MNIST's 10,000 x 10 in a fresh process: ~8 ms less
     of the whole `lrnn predict`, benchmarks/RESULTS.md)."""
+    if exact:  # imported only here: its tables take ~4 ms to build, `lrnn predict` needs none
+        from .number_text.shortest import REPR_WIDTH as width, repr_bytes as text_bytes
+    else:
+        from .number_text.g6 import WIDTH as width, g6_bytes as text_bytes
     rows = max(1, NUMBERS_AT_ONCE // max(probs.shape[1], 1))
     return "".join(_number_block([cells[start:start + rows] for cells in heads],
-                                 probs[start:start + rows], exact)
+                                 probs[start:start + rows], width, text_bytes)
                    for start in range(0, len(probs), rows))
 
 
-def _number_block(heads: list[np.ndarray], probs: np.ndarray, exact: bool) -> str:
-    """The rows of _number_rows: one byte matrix of the heads' cells, the numbers and the
-    separators, read without its NUL padding."""
-    from .number_text.g6 import PAD, WIDTH, g6_bytes
+def _number_block(heads: list[np.ndarray], probs: np.ndarray, text_width: int,
+                  text_bytes) -> str:
+    """The rows of _number_rows: one byte matrix of the heads' cells, the numbers
+    (`text_bytes`: [values, text_width] NUL-padded text) and the separators, read without
+    its NUL padding."""
+    from .number_text.g6 import PAD
 
-    if exact:  # imported only here: its tables take ~4 ms to build, `lrnn predict` needs none
-        from .number_text.shortest import REPR_WIDTH, repr_bytes
-    text_width, text_bytes = (REPR_WIDTH, repr_bytes) if exact else (WIDTH, g6_bytes)
     n, k = probs.shape
     widths = [cells.itemsize for cells in heads]
     table = np.full((n, sum(widths) + k * (text_width + 1)), PAD, dtype=np.uint8)
@@ -124,9 +130,6 @@ def _number_block(heads: list[np.ndarray], probs: np.ndarray, exact: bool) -> st
     numbers[:, :-1, text_width], numbers[:, -1, text_width] = ord(","), ord("\n")
     flat = table.ravel()
     return flat[flat != PAD].tobytes().decode()
-
-
-NUMBERS_AT_ONCE = 10_000  # values formatted at a time
 
 
 def _field_quoter():

@@ -79,12 +79,13 @@ def tune(values: dict[str, Any], options: Options) -> int:
                          "a share > 0")
     out = Path(options.out or Path("runs") / f"tune-{base.source_name}-{base.model}")
     _check_out(out)
-    with EarlyWorkers(_early_workers(options, base, base_values, space_file)) as early:
-        return _search(base, base_values, space_file, storage, out, options, early)
+    trials = options.trials or (None if options.timeout else DEFAULT_TRIALS)
+    with EarlyWorkers(_early_workers(options, trials, base, base_values, space_file)) as early:
+        return _search(base, base_values, space_file, storage, out, options, trials, early)
 
 
 def _search(base, base_values: dict, space_file: Space | None, storage, out: Path,
-            options: Options, early: EarlyWorkers) -> int:
+            options: Options, trials: int | None, early: EarlyWorkers) -> int:
     """The data read, the study opened (or joined), its trials run, and the results."""
     prepared, device = prepare_data(base)
     _check_metric(options.metric, prepared)
@@ -101,7 +102,6 @@ def _search(base, base_values: dict, space_file: Space | None, storage, out: Pat
     if created:  # by one worker only: two would run it twice
         _enqueue_defaults(study, space, resolve(base, len(prepared.train)))
     write_atomic(out / SPACE_FILE, as_toml(space))
-    trials = options.trials or (None if options.timeout else DEFAULT_TRIALS)
     workers = options.workers or auto_workers(
         len(prepared.train), trials_needed(study, trials),
         trials_use_lbfgs(space, base_values, len(prepared.train)))
@@ -209,7 +209,8 @@ def _enqueue_defaults(study, space: Space, resolved) -> None:
         study.enqueue_trial(params)
 
 
-def _early_workers(options: Options, base, base_values: dict, space_file: Space | None) -> int:
+def _early_workers(options: Options, trials: int | None, base, base_values: dict,
+                   space_file: Space | None) -> int:
     """Worker processes worth starting before the data is read: those --workers asks for
     beyond this one; without it, those auto_workers would choose if the data is small (a
     scikit-learn dataset, a file of at most EARLY_FILE_BYTES), else none."""
@@ -222,7 +223,6 @@ def _early_workers(options: Options, base, base_values: dict, space_file: Space 
             return 0
     except (OSError, ValueError):  # reading it will say what is wrong
         return 0
-    trials = options.trials or (None if options.timeout else DEFAULT_TRIALS)
     try:  # a guess for a split of few rows: the command's own checks come later
         lbfgs = trials_use_lbfgs(space_file or default_space(base, 1), base_values, 1)
     except InputError:

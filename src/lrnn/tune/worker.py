@@ -202,19 +202,19 @@ def main() -> int:
     return signals.exit_code
 
 
-def auto_workers(n_train: int, trials_left: int | None, solved_exactly: bool = False,
+def auto_workers(n_train: int, trials_left: int | None, lbfgs: bool = False,
                  cores: int | None = None) -> int:
     """How many worker processes when --workers is not given. A small training split (up to
     small_rows()) makes short trials of small models, which use a core or two each: trials
     side by side use the machine, one at a time leave cores idle (wine's MLP, 30 trials on 2
     cores: 15.1 -> 8.7 s, benchmarks/RESULTS.md). So: one a core, and at most one for each
     TRIALS_PER_WORKER trials still to run (--timeout alone: one a core). One worker for a
-    larger split, whose trials use every core themselves, and for trials `solved_exactly` by
-    full-batch L-BFGS (a small split's logistic regression), which take milliseconds: a
+    larger split, whose trials use every core themselves, and for trials that full-batch
+    L-BFGS solves (`lbfgs`; a small split's logistic regression), which take milliseconds: a
     second process's start would cost more than it shares (wine, 30 trials: 1.95 s with one
     worker, 3.10 s with two)."""
     cores = cores or os.cpu_count() or 1
-    if n_train > small_rows() or solved_exactly or trials_left is not None and trials_left <= 0:
+    if n_train > small_rows() or lbfgs or trials_left is not None and trials_left <= 0:
         return 1
     if trials_left is None:
         return cores
@@ -260,7 +260,7 @@ class EarlyWorkers:
     """Worker processes started before the command reads its data, so that their own start
     (Python, torch, Optuna: ~1.5 s of a core) passes beside the command's instead of after
     it (wine's MLP study: the second worker's first trial began 1.9 s after the first's).
-    `take(n)` hands out up to n of them; the rest end when the block does."""
+    `take(n)` hands out up to n of them; the rest end at release() or when the block does."""
 
     def __init__(self, count: int):
         self._idle = [start(worker) for worker in range(1, count + 1)]
