@@ -35,11 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_program() -> None:
-    """The `lrnn` command: main(), then exit without the interpreter's final sweep through
-    every object torch, scikit-learn and matplotlib created (about 0.8 s of a 2-core machine's
-    time per command, measured in benchmarks/RESULTS.md); files are closed by then."""
-    import gc
-
+    """The `lrnn` command: main(), then exit without the interpreter's teardown."""
     try:
         code = main()
         sys.stdout.flush()
@@ -48,5 +44,32 @@ def run_program() -> None:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
         code = EXIT_BROKEN_PIPE
+    exit_now(code)
+
+
+def exit_now(code: int) -> None:
+    """End the process as sys.exit would, without the interpreter's teardown: with torch loaded,
+    freeing every module's objects one by one and running libtorch's destructors took
+    ~0.1 s after each command (`lrnn train`: 2.54 -> 2.45 s, benchmarks/RESULTS.md), and 0.8 s
+    more when the final garbage collection walked them (gc.freeze, the fallback below, skips
+    that). The exit handlers still run (figure and trial workers reaped, temporary folders
+    removed) and stdout and stderr are flushed; every file lrnn writes is closed by then. A
+    thread that is not a daemon still running (none of lrnn's, but a caller's plugin could
+    start one) gets the normal exit, which waits for it."""
+    import atexit
+    import gc
+    import os
+    import threading
+
     gc.freeze()
-    sys.exit(code)
+    main_thread = threading.main_thread()
+    if not isinstance(code, int) or any(t is not main_thread and not t.daemon
+                                        for t in threading.enumerate()):
+        sys.exit(code)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed or broken pipe: nothing more to tell it
+            pass
+    os._exit(code)
