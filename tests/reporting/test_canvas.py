@@ -89,3 +89,19 @@ def test_ink_box_is_the_drawing_plus_its_pad():
     assert ink_box(pixels, 10) == (0, 30, 5, 40)
     assert ink_box(pixels, 11) is None  # closer to the edge than the pad: cannot crop
     assert ink_box(np.full((5, 5, 4), 255, dtype=np.uint8), 1) is None  # nothing drawn
+
+
+def test_rendering_settings_are_the_figures_own(monkeypatch):
+    """Text is drawn unhinted for lrnn's figures only: a notebook's own setting stays, and
+    the PNG is the same whatever that setting is."""
+    import matplotlib
+
+    def png_with(hinting: str) -> bytes:
+        monkeypatch.setitem(matplotlib.rcParams, "text.hinting", hinting)
+        fig, ax = make().subplots(figsize=(3, 2))
+        ax.set_title("hinting")
+        png = png_bytes(fig)
+        assert matplotlib.rcParams["text.hinting"] == hinting
+        return png
+
+    assert png_with("force_autohint") == png_with("default")
