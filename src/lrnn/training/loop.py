@@ -38,6 +38,7 @@ from .optimizers import make_optimizer
 from .schedules import lr_factor
 from .signals import StopRequests
 from .state import History, Position, restore_rng, rng_state
+from .test_scores import TestScores
 
 
 def draw_batch(data: TrainData, index: torch.Tensor):
@@ -76,6 +77,7 @@ class Trainer:
         extra = [*callbacks, *([EpochHook(on_epoch)] if on_epoch else [])]
         parts = standard_callbacks(self, on_checkpoint, extra, resume_hint)
         self.divergence, self.early, self.callbacks = parts
+        self.test_scores = TestScores(self, allowed=not extra)  # no hook of a caller's reads rows
         self._on_batch = [c for c in self.callbacks if overrides(c, "on_batch")]
         if resume is not None:
             self._restore(resume)
@@ -95,11 +97,13 @@ class Trainer:
 
     def fit(self) -> History:
         self.model.train()
+        self.test_scores.start()
         with self.stops.installed():
             if self.settings.optimizer == "lbfgs":
                 lbfgs.fit(self)
             else:
                 self._fit_minibatch()
+        self.test_scores.settle()
         for callback in self.callbacks:
             callback.on_train_end(self)
         self.model.eval()
@@ -166,6 +170,7 @@ class Trainer:
         self.divergence.check_epoch(self, train_loss)
         row = self._epoch_row(train_loss, train_acc)
         self.history.epochs.append(row)
+        self.test_scores.settle_lines()  # --eval-every lines first, as they were asked for
         for callback in self.callbacks:
             if callback.on_epoch_end(self, row):
                 self.history.stopped_early = True
@@ -180,14 +185,19 @@ class Trainer:
 
     def _epoch_row(self, train_loss: float, train_acc: float) -> dict:
         # Validation drives early stopping; the test scores are only recorded (learning curves,
-        # time-to-accuracy in the benchmark), never used to choose anything.
+        # time-to-accuracy in the benchmark), never used to choose anything: they may come in
+        # later (test_scores.py), asked for first so that they are computed beside validation's.
         pos = self.position
         row = {"epoch": pos.epoch, "step": pos.step,
                "lr": self.optimizer.param_groups[0]["lr"], "train_loss": train_loss,
-               "train_accuracy": train_acc, "time_s": self.elapsed(), "unix_time": time.time()}
-        for name, part in (("val", self.val), ("test", self.test)):
-            row[f"{name}_loss"], row[f"{name}_accuracy"] = (
-                self.scores(part) if part is not None else (math.nan, math.nan))
+               "train_accuracy": train_acc, "time_s": self.elapsed(), "unix_time": time.time(),
+               "val_loss": math.nan, "val_accuracy": math.nan,
+               "test_loss": math.nan, "test_accuracy": math.nan}
+        if self.test is not None:
+            self.test_scores.request(
+                lambda loss, accuracy: row.update(test_loss=loss, test_accuracy=accuracy))
+        if self.val is not None:
+            row["val_loss"], row["val_accuracy"] = self.scores(self.val)
         return row
 
     # --- what the components ask ---------------------------------------------------------
@@ -234,6 +244,7 @@ class Trainer:
     def state(self) -> dict[str, Any]:
         """Everything to continue exactly. Under torchrun every process must call it (it
         gathers each process's random state and the epoch's running sums)."""
+        self.test_scores.settle()  # the history complete
         trained = self.lbfgs_twin or self.model
         position = self.position.to_state()
         if self.dist.enabled and position["loss_sum"] is not None:

@@ -10,14 +10,19 @@ class EvalPoints(Callback):
         self.every = every
 
     def after_step(self, trainer) -> None:
-        pos = trainer.position
+        pos, scores = trainer.position, trainer.test_scores
+        if scores.pending:  # an earlier point's line, printed as soon as its scores are in
+            scores.settle_ready()
         if pos.step % self.every or trainer.test is None:
             return
         loss_sum, _, seen = trainer.epoch_sums()
-        train_loss = loss_sum / max(seen, 1)
-        test_loss, test_acc = trainer.scores(trainer.test)
-        trainer.history.evals.append({"step": pos.step, "epoch": pos.epoch,
-                                      "train_loss": train_loss, "test_loss": test_loss,
-                                      "test_accuracy": test_acc, "time_s": trainer.elapsed()})
-        trainer.console.log(f"iteration {pos.step:>6}  loss {train_loss:.4f}  test accuracy "
-                            f"{test_acc:.2%}")
+        point = {"step": pos.step, "epoch": pos.epoch, "train_loss": loss_sum / max(seen, 1)}
+        elapsed = trainer.elapsed()
+
+        def record(test_loss: float, test_acc: float) -> None:
+            trainer.history.evals.append({**point, "test_loss": test_loss,
+                                          "test_accuracy": test_acc, "time_s": elapsed})
+            trainer.console.log(f"iteration {point['step']:>6}  loss {point['train_loss']:.4f}"
+                                f"  test accuracy {test_acc:.2%}")
+
+        scores.request(record, prints=True)

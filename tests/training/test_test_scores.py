@@ -1,0 +1,131 @@
+"""The test split scored on a second thread during training (training/test_scores.py): the
+same history and lines as scoring in place, in the same order, complete wherever it is read."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits
+from sklearn.preprocessing import StandardScaler
+
+from lrnn.config import build_config, training_settings
+from lrnn.config.recipes import resolve
+from lrnn.models import losses
+from lrnn.models.torch_models import architecture, build
+from lrnn.preprocessing.prepare import TrainData
+from lrnn.training import test_scores
+from lrnn.training.callbacks import Callback
+from lrnn.training.loop import Trainer
+
+from .test_loop import Lines
+
+TWO_CORES = len(os.sched_getaffinity(0)) >= 2 if hasattr(os, "sched_getaffinity") else False
+
+
+def _data():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(np.float32)
+    part = lambda rows: TrainData(torch.as_tensor(X[rows]), torch.as_tensor(y[rows]))  # noqa: E731
+    return part(slice(400, None)), part(slice(0, 200)), part(slice(200, 400))
+
+
+def _trainer(lines: list, background: bool, **settings) -> Trainer:
+    train, val, test = _data()
+    settings = dict(dict(model="logreg", optimizer="sgd", lr=0.05, batch_size=100), **settings)
+    config = resolve(build_config(settings), len(train))
+    torch.manual_seed(0)
+    model = build(architecture(config, 64, 10))
+    trainer = Trainer(model, training_settings(config), 10, train, val=val, test=test,
+                      console=Lines(lines))
+    trainer.test_scores.allowed = background
+    return trainer
+
+
+def _fit(trainer: Trainer):
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # as a small model trains: a core left free
+    try:
+        return trainer.fit()
+    finally:
+        torch.set_num_threads(before)
+
+
+def _without_times(rows: list[dict]) -> list[dict]:
+    return [{k: v for k, v in row.items() if k not in ("time_s", "unix_time")} for row in rows]
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
+def test_scored_beside_training_gives_the_same_history_and_lines():
+    lines_here, lines_beside = [], []
+    here = _trainer(lines_here, background=False, iterations=40, eval_every=9)
+    beside = _trainer(lines_beside, background=True, iterations=40, eval_every=9)
+    history_here, history_beside = _fit(here), _fit(beside)
+    assert not here.test_scores.background and beside.test_scores.background
+    assert _without_times(history_beside.epochs) == _without_times(history_here.epochs)
+    assert _without_times(history_beside.evals) == _without_times(history_here.evals)
+    assert not any(np.isnan(row["test_loss"]) for row in history_beside.epochs)
+    # 14 steps an epoch: the points 9, 18, 27, 36 each print where they came in training
+    strip = lambda lines: [line.rsplit("  ", 1)[0] for line in lines]  # noqa: E731 (the time)
+    assert strip(lines_beside) == strip(lines_here)
+    assert [line.split()[0] for line in lines_beside] == [
+        "iteration", "epoch", "iteration", "iteration", "epoch", "iteration", "epoch"]
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
+def test_a_checkpoint_holds_every_test_score():
+    trainer = _trainer([], background=True, epochs=3)
+    states = []
+    trainer.callbacks.append(_StateAtEpochEnd(states))
+    _fit(trainer)
+    assert trainer.test_scores.background
+    for state in states:  # each taken right after an epoch asked for its test scores
+        rows = state["history"]["epochs"]
+        assert rows and all(np.isfinite(row["test_accuracy"]) for row in rows)
+
+
+class _StateAtEpochEnd(Callback):
+    def __init__(self, states: list):
+        self.states = states
+
+    def after_epoch(self, trainer) -> None:
+        self.states.append(trainer.state())
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
+def test_the_same_step_is_scored_once(monkeypatch):
+    """An --eval-every point at an epoch's end sees the same weights as the epoch's row."""
+    calls = []
+    real = losses.scores
+    monkeypatch.setattr(test_scores, "scores", lambda *a: calls.append(1) or real(*a))
+    lines = []
+    trainer = _trainer(lines, background=True, batch_size=140, iterations=20, eval_every=10)
+    history = _fit(trainer)
+    assert trainer.test_scores.background
+    assert [e["step"] for e in history.evals] == [10, 20]
+    assert [row["step"] for row in history.epochs] == [10, 20]
+    assert len(calls) == 2  # four rows, two steps
+    assert history.evals[-1]["test_loss"] == history.epochs[-1]["test_loss"]
+    # each point's line before its epoch's, as when scored in place
+    assert [line.split()[:2] for line in lines] == [["iteration", "10"], ["epoch", "1"],
+                                                    ["iteration", "20"], ["epoch", "2"]]
+
+
+def test_in_place_where_no_core_is_free(monkeypatch):
+    monkeypatch.setattr(test_scores.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    trainer = _trainer([], background=True, epochs=1)
+    _fit(trainer)
+    assert not trainer.test_scores.background
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
+def test_a_scoring_error_is_raised_in_the_training(monkeypatch):
+    def broken(*args):
+        raise RuntimeError("out of memory while scoring")
+
+    monkeypatch.setattr(test_scores, "scores", broken)
+    trainer = _trainer([], background=True, epochs=2)
+    with pytest.raises(RuntimeError, match="out of memory while scoring"):
+        _fit(trainer)
