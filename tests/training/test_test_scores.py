@@ -1,5 +1,6 @@
-"""The test split scored on a second thread during training (training/test_scores.py): the
-same history and lines as scoring in place, in the same order, complete wherever it is read."""
+"""The test split scored on a second thread during training (training/callbacks/
+test_scores.py): the same history and lines as scored in place, in the same order, complete
+wherever it is read."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from lrnn.config.recipes import resolve
 from lrnn.models import losses
 from lrnn.models.torch_models import architecture, build
 from lrnn.preprocessing.prepare import TrainData
-from lrnn.training import test_scores
+from lrnn.training.callbacks import test_scores
 from lrnn.training.callbacks import Callback
 from lrnn.training.loop import Trainer
 

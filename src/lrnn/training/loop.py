@@ -38,7 +38,7 @@ from .optimizers import make_optimizer
 from .schedules import lr_factor
 from .signals import StopRequests
 from .state import History, Position, restore_rng, rng_state
-from .test_scores import TestScores
+from .callbacks.test_scores import TestScores
 
 
 def draw_batch(data: TrainData, index: torch.Tensor):
@@ -186,7 +186,7 @@ class Trainer:
     def _epoch_row(self, train_loss: float, train_acc: float) -> dict:
         # Validation drives early stopping; the test scores are only recorded (learning curves,
         # time-to-accuracy in the benchmark), never used to choose anything: they may come in
-        # later (test_scores.py), asked for first so that they are computed beside validation's.
+        # later (callbacks/test_scores.py), asked for first to be computed beside validation's.
         pos = self.position
         row = {"epoch": pos.epoch, "step": pos.step,
                "lr": self.optimizer.param_groups[0]["lr"], "train_loss": train_loss,

@@ -22,8 +22,8 @@ from typing import Callable
 
 import torch
 
-from ..data.background import Background
-from ..models.losses import scores
+from ...data.background import Background
+from ...models.losses import scores
 
 Fill = Callable[[float, float], None]  # told (test loss, test accuracy)
 
