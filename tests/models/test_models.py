@@ -40,6 +40,17 @@ def test_multiclass_probabilities():
     assert predicted_classes(logits, 0.5).tolist() == [3]
 
 
+def test_predicted_classes_are_argmax_in_any_layout():
+    """The first largest, as argmax (ties included), whether the logits are rows or the
+    transposed view a logistic regression gives."""
+    ties = torch.tensor([[1.0, 1.0, 0.0], [2.0, 2.0, 2.0], [0.0, 3.0, 3.0]])
+    assert predicted_classes(ties, 0.5).tolist() == [0, 0, 1]
+    torch.manual_seed(0)
+    rows = torch.randn(500, 10).round(decimals=1)  # many ties
+    for logits in (rows, rows.t().contiguous().t()):
+        assert torch.equal(predicted_classes(logits, 0.5), logits.argmax(dim=1))
+
+
 def test_logits_in_chunks_equal_one_pass():
     torch.manual_seed(0)
     model = build({"model": "mlp", "n_features": 784, "n_classes": 10,

@@ -157,5 +157,8 @@ def test_jobs_are_dealt_in_shares_of_about_equal_time(mnist_jobs):
     for share in (first, second):
         assert [j.name for j in share] == [n for n in order if n in {j.name for j in share}]
     loads = [sum(COSTS[j.name] for j in share) for share in (first, second)]
-    assert abs(loads[0] - loads[1]) <= max(COSTS.values())
+    # the most even split: dealing the costliest first to the lighter share leaves 0.58
+    assert abs(loads[0] - loads[1]) <= 0.05 * sum(loads)
     assert shares(jobs, 1) == [jobs]
+    three = shares(jobs, 3)  # more processes: dealt in turn
+    assert sorted(j.name for share in three for j in share) == sorted(j.name for j in jobs)

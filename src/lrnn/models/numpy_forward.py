@@ -28,10 +28,11 @@ CHUNK_ROWS = 1024
 FORWARD_DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
-def model_input(x: np.ndarray) -> np.ndarray:
-    """Rows as the model takes them: uint8 pixels become float32 in [0, 1]."""
+def model_input(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Rows as the model takes them: uint8 pixels become float32 in [0, 1] (into `out`, a
+    float32 array of x's shape, when given)."""
     if x.dtype == np.uint8:
-        return np.multiply(x, np.float32(PIXEL_SCALE), dtype=np.float32)  # one pass
+        return np.multiply(x, np.float32(PIXEL_SCALE), out=out, dtype=np.float32)  # one pass
     return x.astype(np.float32, copy=False)
 
 
@@ -61,8 +62,14 @@ class NumpyModel:
         (uint8 pixels or float32)."""
         weight_t, bias = self.layers[-1]
         out = np.empty((len(X), bias.shape[0]), dtype=np.result_type(weight_t, np.float32))
+        # one float buffer for every chunk of pixels: a fresh one each chunk was fresh pages
+        # from the system each time (MNIST's 10,000 images in a new process: ~9 -> ~5 ms)
+        pixels = np.empty((min(len(X), CHUNK_ROWS), *X.shape[1:]), np.float32) \
+            if X.dtype == np.uint8 else None
         for i in range(0, len(X), CHUNK_ROWS):
-            out[i:i + CHUNK_ROWS] = self._forward(model_input(X[i:i + CHUNK_ROWS]))
+            chunk = X[i:i + CHUNK_ROWS]
+            x = model_input(chunk, pixels[:len(chunk)] if pixels is not None else None)
+            out[i:i + CHUNK_ROWS] = self._forward(x)
         return out
 
     def _forward(self, x: np.ndarray) -> np.ndarray:

@@ -36,22 +36,33 @@ class LogisticRegressionModule(nn.Module):
         batches of 100, one thread: ~172 vs ~210 us); tests compare it with autograd."""
         import torch.nn.functional as F
 
-        logits = self.forward(x)
-        if logits.shape[1] == 1:  # two classes: sigmoid and binary cross-entropy
+        linear = self.linear
+        if linear.out_features == 1:  # two classes: sigmoid and binary cross-entropy
+            logits = self.forward(x)
             z, target = logits.squeeze(1), y.to(logits.dtype)
             per_row = F.binary_cross_entropy_with_logits(z, target, reduction="none")
             residual = (torch.sigmoid(z) - target).unsqueeze(1)
-        else:
-            log_p = torch.log_softmax(logits, dim=1)
-            picked = log_p.gather(1, y.unsqueeze(1))
-            per_row = picked.neg().squeeze(1)
-            residual = log_p.exp_().scatter_add_(1, y.unsqueeze(1), torch.full_like(picked, -1))
+            return self._gradients(x, per_row, residual, w, len(y)), logits
+        # Classes by rows, the batch's rows by columns (K x B, contiguous): log_softmax and the
+        # gathers then run along the short axis of a contiguous matrix, ~10x faster than along
+        # the rows of the transposed view forward() gives (MNIST, 100 rows: 1.8 vs 18 us).
+        logits_t = torch.addmm(linear.bias.unsqueeze(1), linear.weight, x.t())
+        log_p = torch.log_softmax(logits_t, dim=0)
+        rows = y.unsqueeze(0)
+        picked = log_p.gather(0, rows)
+        residual_t = log_p.exp_().scatter_add_(0, rows, torch.full_like(picked, -1))
+        loss = self._gradients(x, picked.neg().squeeze(0), residual_t.t(), w, len(y))
+        return loss, logits_t.t()
+
+    def _gradients(self, x, per_row, residual, w, rows: int) -> torch.Tensor:
+        """Write the gradients of the mean (weighted) loss given d loss / d logits of each row
+        (`residual`, rows x outputs, any layout); the loss."""
         if w is not None:
             per_row, residual = per_row * w, residual * w.unsqueeze(1)
-        residual.div_(len(y))
+        residual.div_(rows)  # each a new tensor of this step's
         self.linear.weight.grad = residual.t() @ x
         self.linear.bias.grad = residual.sum(0)
-        return per_row.mean(), logits
+        return per_row.mean()
 
 
 class MLPModule(nn.Module):

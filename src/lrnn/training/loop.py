@@ -160,7 +160,7 @@ class Trainer:
     def _count(self, loss, logits, y, global_rows: int, rows: int) -> None:
         """The epoch's running sums, on the device."""
         pos = self.position
-        pos.loss_sum += loss * (global_rows / self.dist.world)  # this process's row sum
+        pos.loss_sum.add_(loss, alpha=global_rows / self.dist.world)  # this process's row sum
         pos.correct += (predicted_classes(logits, self.settings.threshold) == y).sum()
         pos.seen += rows
         self.divergence.record(pos.step + 1, loss)  # the step being completed
