@@ -38,7 +38,7 @@ from .optimizers import make_optimizer
 from .schedules import lr_factor
 from .signals import StopRequests
 from .state import History, Position, restore_rng, rng_state
-from .callbacks.test_scores import TestScores
+from .callbacks.late_scores import LateScores
 
 
 def draw_batch(data: TrainData, index: torch.Tensor):
@@ -77,7 +77,7 @@ class Trainer:
         extra = [*callbacks, *([EpochHook(on_epoch)] if on_epoch else [])]
         parts = standard_callbacks(self, on_checkpoint, extra, resume_hint)
         self.divergence, self.early, self.callbacks = parts
-        self.test_scores = TestScores(self, allowed=not extra)  # no hook of a caller's reads rows
+        self.late = LateScores(self, allowed=not extra)  # no hook of a caller's reads rows
         self._on_batch = [c for c in self.callbacks if overrides(c, "on_batch")]
         if resume is not None:
             self._restore(resume)
@@ -97,13 +97,16 @@ class Trainer:
 
     def fit(self) -> History:
         self.model.train()
-        self.test_scores.start()
-        with self.stops.installed():
-            if self.settings.optimizer == "lbfgs":
-                lbfgs.fit(self)
-            else:
-                self._fit_minibatch()
-        self.test_scores.settle()
+        self.late.start()
+        try:
+            with self.stops.installed():
+                if self.settings.optimizer == "lbfgs":
+                    lbfgs.fit(self)
+                else:
+                    self._fit_minibatch()
+            self.late.settle()
+        finally:
+            self.late.close()
         for callback in self.callbacks:
             callback.on_train_end(self)
         self.model.eval()
@@ -124,6 +127,8 @@ class Trainer:
                     self.bar.update(1)
                     for callback in self.callbacks:
                         callback.after_step(self)
+                    if self.late.pending:  # an epoch's or a point's line, as soon as it can
+                        self.late.settle_ready()
                 loss_sum, correct, seen = self.epoch_sums()
                 self.end_epoch(loss_sum / max(seen, 1), correct / max(seen, 1))
         self.bar = None
@@ -170,7 +175,6 @@ class Trainer:
         self.divergence.check_epoch(self, train_loss)
         row = self._epoch_row(train_loss, train_acc)
         self.history.epochs.append(row)
-        self.test_scores.settle_lines()  # --eval-every lines first, as they were asked for
         for callback in self.callbacks:
             if callback.on_epoch_end(self, row):
                 self.history.stopped_early = True
@@ -185,19 +189,19 @@ class Trainer:
 
     def _epoch_row(self, train_loss: float, train_acc: float) -> dict:
         # Validation drives early stopping; the test scores are only recorded (learning curves,
-        # time-to-accuracy in the benchmark), never used to choose anything: they may come in
-        # later (callbacks/test_scores.py), asked for first to be computed beside validation's.
+        # time-to-accuracy in the benchmark), never used to choose anything: either may come in
+        # later (callbacks/late_scores.py), validation's at once when early stopping reads it.
         pos = self.position
         row = {"epoch": pos.epoch, "step": pos.step,
                "lr": self.optimizer.param_groups[0]["lr"], "train_loss": train_loss,
                "train_accuracy": train_acc, "time_s": self.elapsed(), "unix_time": time.time(),
                "val_loss": math.nan, "val_accuracy": math.nan,
                "test_loss": math.nan, "test_accuracy": math.nan}
-        if self.test is not None:
-            self.test_scores.request(
-                lambda loss, accuracy: row.update(test_loss=loss, test_accuracy=accuracy))
-        if self.val is not None:
-            row["val_loss"], row["val_accuracy"] = self.scores(self.val)
+        for split in ("test", "val"):
+            if getattr(self, split) is not None:
+                self.late.request(split, lambda loss, acc, split=split: row.update(
+                    {f"{split}_loss": loss, f"{split}_accuracy": acc}),
+                    now=split == "val" and self.settings.early_stopping)
         return row
 
     # --- what the components ask ---------------------------------------------------------
@@ -244,7 +248,7 @@ class Trainer:
     def state(self) -> dict[str, Any]:
         """Everything to continue exactly. Under torchrun every process must call it (it
         gathers each process's random state and the epoch's running sums)."""
-        self.test_scores.settle()  # the history complete
+        self.late.settle()  # the history complete
         trained = self.lbfgs_twin or self.model
         position = self.position.to_state()
         if self.dist.enabled and position["loss_sum"] is not None:

@@ -23,8 +23,8 @@ class EpochLines(Callback):
                             acc=f"{float(pos.correct) / pos.seen:.2%}")
 
     def on_epoch_end(self, trainer, row: dict) -> bool:
-        if row["epoch"] % self.every == 0:
-            self._print(trainer, row)
+        if row["epoch"] % self.every == 0:  # once the row's scores are in (late_scores.py)
+            trainer.late.then(lambda: self._print(trainer, row))
         return False
 
     def on_train_end(self, trainer) -> None:

@@ -10,9 +10,7 @@ class EvalPoints(Callback):
         self.every = every
 
     def after_step(self, trainer) -> None:
-        pos, scores = trainer.position, trainer.test_scores
-        if scores.pending:  # an earlier point's line, printed as soon as its scores are in
-            scores.settle_ready()
+        pos = trainer.position
         if pos.step % self.every or trainer.test is None:
             return
         loss_sum, _, seen = trainer.epoch_sums()
@@ -25,4 +23,4 @@ class EvalPoints(Callback):
             trainer.console.log(f"iteration {point['step']:>6}  loss {point['train_loss']:.4f}"
                                 f"  test accuracy {test_acc:.2%}")
 
-        scores.request(record, prints=True)
+        trainer.late.request("test", record)  # the line printed when the scores are in

@@ -1,6 +1,6 @@
-"""The test split scored on a second thread during training (training/callbacks/
-test_scores.py): the same history and lines as scored in place, in the same order, complete
-wherever it is read."""
+"""The history's validation and test scores computed on a second thread during training
+(training/callbacks/late_scores.py): the same history and lines as scored in place, in the
+same order, complete wherever it is read."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from lrnn.config.recipes import resolve
 from lrnn.models import losses
 from lrnn.models.torch_models import architecture, build
 from lrnn.preprocessing.prepare import TrainData
-from lrnn.training.callbacks import test_scores
+from lrnn.training.callbacks import late_scores
 from lrnn.training.callbacks import Callback
 from lrnn.training.loop import Trainer
 
@@ -41,7 +41,7 @@ def _trainer(lines: list, background: bool, **settings) -> Trainer:
     model = build(architecture(config, 64, 10))
     trainer = Trainer(model, training_settings(config), 10, train, val=val, test=test,
                       console=Lines(lines))
-    trainer.test_scores.allowed = background
+    trainer.late.allowed = background
     return trainer
 
 
@@ -64,10 +64,11 @@ def test_scored_beside_training_gives_the_same_history_and_lines():
     here = _trainer(lines_here, background=False, iterations=40, eval_every=9)
     beside = _trainer(lines_beside, background=True, iterations=40, eval_every=9)
     history_here, history_beside = _fit(here), _fit(beside)
-    assert not here.test_scores.background and beside.test_scores.background
+    assert not here.late.background and beside.late.background
     assert _without_times(history_beside.epochs) == _without_times(history_here.epochs)
     assert _without_times(history_beside.evals) == _without_times(history_here.evals)
-    assert not any(np.isnan(row["test_loss"]) for row in history_beside.epochs)
+    assert not any(np.isnan(row[f"{split}_loss"]) for row in history_beside.epochs
+                   for split in ("val", "test"))
     # 14 steps an epoch: the points 9, 18, 27, 36 each print where they came in training
     strip = lambda lines: [line.rsplit("  ", 1)[0] for line in lines]  # noqa: E731 (the time)
     assert strip(lines_beside) == strip(lines_here)
@@ -81,10 +82,11 @@ def test_a_checkpoint_holds_every_test_score():
     states = []
     trainer.callbacks.append(_StateAtEpochEnd(states))
     _fit(trainer)
-    assert trainer.test_scores.background
+    assert trainer.late.background
     for state in states:  # each taken right after an epoch asked for its test scores
         rows = state["history"]["epochs"]
-        assert rows and all(np.isfinite(row["test_accuracy"]) for row in rows)
+        assert rows and all(np.isfinite(row[f"{split}_accuracy"]) for row in rows
+                            for split in ("val", "test"))
 
 
 class _StateAtEpochEnd(Callback):
@@ -100,14 +102,14 @@ def test_the_same_step_is_scored_once(monkeypatch):
     """An --eval-every point at an epoch's end sees the same weights as the epoch's row."""
     calls = []
     real = losses.scores
-    monkeypatch.setattr(test_scores, "scores", lambda *a: calls.append(1) or real(*a))
+    monkeypatch.setattr(late_scores, "scores", lambda *a: calls.append(1) or real(*a))
     lines = []
     trainer = _trainer(lines, background=True, batch_size=140, iterations=20, eval_every=10)
     history = _fit(trainer)
-    assert trainer.test_scores.background
+    assert trainer.late.background
     assert [e["step"] for e in history.evals] == [10, 20]
     assert [row["step"] for row in history.epochs] == [10, 20]
-    assert len(calls) == 2  # four rows, two steps
+    assert len(calls) == 4  # six scores (two points, two epochs of two splits), four scorings
     assert history.evals[-1]["test_loss"] == history.epochs[-1]["test_loss"]
     # each point's line before its epoch's, as when scored in place
     assert [line.split()[:2] for line in lines] == [["iteration", "10"], ["epoch", "1"],
@@ -115,10 +117,10 @@ def test_the_same_step_is_scored_once(monkeypatch):
 
 
 def test_in_place_where_no_core_is_free(monkeypatch):
-    monkeypatch.setattr(test_scores.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(late_scores.os, "sched_getaffinity", lambda pid: {0}, raising=False)
     trainer = _trainer([], background=True, epochs=1)
     _fit(trainer)
-    assert not trainer.test_scores.background
+    assert not trainer.late.background
 
 
 @pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
@@ -126,7 +128,31 @@ def test_a_scoring_error_is_raised_in_the_training(monkeypatch):
     def broken(*args):
         raise RuntimeError("out of memory while scoring")
 
-    monkeypatch.setattr(test_scores, "scores", broken)
+    monkeypatch.setattr(late_scores, "scores", broken)
     trainer = _trainer([], background=True, epochs=2)
     with pytest.raises(RuntimeError, match="out of memory while scoring"):
         _fit(trainer)
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
+def test_validation_is_scored_at_once_for_early_stopping(monkeypatch):
+    """Early stopping decides by each epoch's validation loss: it is never late."""
+    late_splits = []
+    real = losses.scores
+    monkeypatch.setattr(late_scores, "scores", lambda model, data, *a: late_splits.append(
+        len(data)) or real(model, data, *a))
+    trainer = _trainer([], background=True, epochs=4, early_stopping=True, patience=2)
+    _fit(trainer)
+    assert trainer.late.background
+    assert late_splits and set(late_splits) == {200}  # the test split only, never validation
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
+def test_no_thread_is_left_after_training():
+    import threading
+
+    trainer = _trainer([], background=True, epochs=2)
+    _fit(trainer)
+    assert trainer.late.background
+    assert not [t for t in threading.enumerate() if t.name.startswith("lrnn-scores")
+                and t.is_alive() and not t.daemon]
