@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .canvas import figures, save_figure
+from .canvas import FIXED_TITLE, figures, save_figure
 
 
 def learning_curves(epochs: list[dict], evals: list[dict], best_epoch: int | None,
@@ -71,7 +71,7 @@ def confusion_matrix(matrix: list[list[int]], classes: list[str], title: str, pa
         for (i, j), value in np.ndenumerate(cm):
             ax.text(j, i, f"{value:.2f}" if normalize else str(value), ha="center",
                     va="center", fontsize=8, color="white" if value > threshold else "black")
-    ax.set_title(title)
+    ax.set_title(title, y=FIXED_TITLE)
     save_figure(fig, path)
     plt.close(fig)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .canvas import figures, save_figure
+from .canvas import FIXED_TITLE, figures, save_figure
 
 GRID_ROWS, GRID_COLS = 4, 8
 
@@ -52,7 +52,7 @@ def mistake_tiles(images: np.ndarray, predicted: np.ndarray, true: np.ndarray,
     ax.imshow(canvas, cmap="gray_r", vmin=0, vmax=255, interpolation="nearest")
     ax.axis("off")
     shown = f"the {len(images)} most confident of {n_wrong:,}" if n_wrong else "none"
-    ax.set_title(f"{title}: test mistakes ({shown} of {n_rows:,} test images)")
+    ax.set_title(f"{title}: test mistakes ({shown} of {n_rows:,} test images)", y=FIXED_TITLE)
     save_figure(fig, path)
     plt.close(fig)
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..evaluation import (ECE_BINS, calibration_bins, expected_calibration_error,
                           precision_recall_curve, roc_area, roc_curve, step_area)
-from .canvas import figures, save_figure
+from .canvas import FIXED_TITLE, figures, save_figure
 
 MAX_LEGEND_CLASSES = 12  # more entries than this make the legend unreadable
 # Slices of the x axis in which a drawn ROC or precision-recall curve keeps its envelope: a
@@ -83,7 +83,7 @@ def envelope(x: np.ndarray, y: np.ndarray, slices: int = CURVE_SLICES) -> np.nda
 def _label(ax, xlabel: str, ylabel: str, title: str) -> None:
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_title(title, y=FIXED_TITLE)
     ax.set_xlim(-0.01, 1.01)
     ax.set_ylim(-0.01, 1.01)
     ax.grid(alpha=0.3)
@@ -118,7 +118,8 @@ def calibration(y: np.ndarray, probs: np.ndarray, classes: list[str], title: str
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="upper left")
     ece = expected_calibration_error(probs, y)
-    ax.set_title(f"{title}\nexpected calibration error {ece:.4f} ({ECE_BINS} bins)")
+    ax.set_title(f"{title}\nexpected calibration error {ece:.4f} ({ECE_BINS} bins)",
+                 y=FIXED_TITLE)
     ax_hist.hist(score, bins=edges, color="tab:grey", edgecolor="white")
     ax_hist.set_yscale("log")
     # counts as plain numbers: the default 10^k labels go through mathtext (~10 ms a figure)
