@@ -32,13 +32,13 @@ from ..models.torch_models import LogisticRegressionModule, to_model_input
 from ..preprocessing.prepare import TrainData
 from . import distributed, lbfgs
 from .callbacks import Callback, EpochHook, overrides
+from .callbacks.late_scores import LateScores
 from .callbacks.standard import standard_callbacks
 from .checkpoints import check_like
 from .optimizers import make_optimizer
 from .schedules import lr_factor
 from .signals import StopRequests
 from .state import History, Position, restore_rng, rng_state
-from .callbacks.late_scores import LateScores
 
 
 def draw_batch(data: TrainData, index: torch.Tensor):
