@@ -141,10 +141,23 @@ def test_validation_is_scored_at_once_for_early_stopping(monkeypatch):
     real = losses.scores
     monkeypatch.setattr(late_scores, "scores", lambda model, data, *a: late_splits.append(
         len(data)) or real(model, data, *a))
+    decided = []
     trainer = _trainer([], background=True, epochs=4, early_stopping=True, patience=2)
-    _fit(trainer)
+    trainer.callbacks.append(_ValLossSeen(decided))
+    history = _fit(trainer)
     assert trainer.late.background
     assert late_splits and set(late_splits) == {200}  # the test split only, never validation
+    assert decided == [row["val_loss"] for row in history.epochs]  # each there when decided
+    assert history.best_epoch is not None
+
+
+class _ValLossSeen(Callback):
+    def __init__(self, seen: list):
+        self.seen = seen
+
+    def on_epoch_end(self, trainer, row: dict) -> bool:
+        self.seen.append(row["val_loss"])
+        return False
 
 
 @pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
@@ -156,3 +169,57 @@ def test_no_thread_is_left_after_training():
     assert trainer.late.background
     assert not [t for t in threading.enumerate() if t.name.startswith("lrnn-scores")
                 and t.is_alive() and not t.daemon]
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
+def test_early_stopping_is_told_after_its_epoch():
+    lines = []
+    trainer = _trainer(lines, background=True, epochs=20, early_stopping=True, patience=2,
+                       lr=0.5)
+    history = _fit(trainer)
+    assert trainer.late.background and history.stopped_early
+    told = next(i for i, line in enumerate(lines) if line.startswith("early stopping"))
+    last = history.epochs[-1]["epoch"]
+    assert lines[told - 1].split()[:2] == ["epoch", str(last)]
+    assert lines[told].startswith(f"early stopping at epoch {last}:")
+
+
+class _FailAt(Callback):
+    def __init__(self, step: int):
+        self.step = step
+
+    def after_step(self, trainer) -> None:
+        if trainer.position.step == self.step:
+            raise RuntimeError("the training failed here")
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
+def test_a_failed_training_still_prints_the_lines_it_had_asked_for():
+    lines = []
+    trainer = _trainer(lines, background=True, iterations=40, eval_every=5)
+    trainer.callbacks.append(_FailAt(10))  # right after the point at step 10 was asked for
+    with pytest.raises(RuntimeError, match="the training failed here"):
+        _fit(trainer)
+    assert trainer.late.background
+    assert [line.split()[:2] for line in lines] == [["iteration", "5"], ["iteration", "10"]]
+    assert [e["step"] for e in trainer.history.evals] == [5, 10]
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="needs a second core")
+def test_scores_handed_out_are_reused_at_the_same_step(monkeypatch):
+    calls, got = [], []
+    real = losses.scores
+    monkeypatch.setattr(late_scores, "scores", lambda *a: calls.append(1) or real(*a))
+    trainer = _trainer([], background=True, epochs=1)
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        trainer.late.start()
+        trainer.late.request("test", lambda loss, acc: got.append((loss, acc)))
+        trainer.late.settle()
+        trainer.late.request("test", lambda loss, acc: got.append((loss, acc)))
+        trainer.late.finish()
+    finally:
+        torch.set_num_threads(before)
+    assert trainer.late.background and len(calls) == 1
+    assert got[0] == got[1] == trainer.scores(trainer.test)

@@ -104,9 +104,10 @@ class Trainer:
                     lbfgs.fit(self)
                 else:
                     self._fit_minibatch()
-            self.late.settle()
-        finally:
-            self.late.close()
+        except BaseException:
+            self.late.abandon()  # its lines printed, its errors behind the training's own
+            raise
+        self.late.finish()
         for callback in self.callbacks:
             callback.on_train_end(self)
         self.model.eval()

@@ -24,8 +24,9 @@ class EarlyStopping(Callback):
         self.rows_since_best += 1
         if self.rows_since_best < self.patience:
             return False
-        trainer.console.log(f"early stopping at epoch {row['epoch']}: no validation improvement "
-                            f"in {self.patience} epochs")
+        line = f"early stopping at epoch {row['epoch']}: no validation improvement in " \
+            f"{self.patience} epochs"
+        trainer.late.then(lambda: trainer.console.log(line))  # after the epoch's own line
         return True
 
     def on_train_end(self, trainer) -> None:

@@ -44,9 +44,12 @@ def core_is_free(device: torch.device) -> bool:
 
 
 class _Entry:
-    def __init__(self, key: tuple | None, future: Future | None):
-        self.key, self.future = key, future
+    def __init__(self, key: tuple | None, future: Future | None, known: tuple | None = None):
+        self.key, self.future, self.known = key, future, known  # known: scores already in
         self.calls: list[Callable] = []  # fills (given the scores) or actions (given nothing)
+
+    def result(self) -> tuple | None:
+        return self.future.result() if self.future is not None else self.known
 
 
 class LateScores:
@@ -56,6 +59,7 @@ class LateScores:
         self._queue: list[_Entry] = []
         self._pool: ThreadPoolExecutor | None = None
         self._copy: tuple[int, torch.nn.Module] | None = None  # (step, the model then)
+        self._known: dict[tuple, tuple[float, float]] = {}  # this step's scores handed out
 
     def start(self) -> None:
         """Choose where to score, as the training starts (its thread count is set by then)."""
@@ -74,8 +78,14 @@ class LateScores:
         if queued is not None:  # the same weights and rows: the same scores
             queued.calls.append(fill)
             return
-        if now or not self.background:
-            fill(*trainer.scores(getattr(trainer, split)))
+        if key in self._known or now or not self.background:
+            known = self._known.get(key) or self._remember(key, trainer.scores(
+                getattr(trainer, split)))
+            if self._queue and not now:  # behind what was asked for before
+                self._queue.append(_Entry(key, None, known))
+                self._queue[-1].calls.append(fill)
+            else:
+                fill(*known)
             return
         while len(self._queue) >= MAX_QUEUED:
             self._hand_out(1)
@@ -111,19 +121,47 @@ class LateScores:
             ready += 1
         self._hand_out(ready)
 
-    def close(self) -> None:
-        """End the scoring thread: at once when all is handed out, else (training failed)
-        after the scoring it runs, the queued ones dropped."""
+    def finish(self) -> None:
+        """At the training's end: everything handed out, then the scoring thread ended; a
+        scoring's error is raised."""
+        try:
+            self.settle()
+        finally:
+            self._close()
+
+    def abandon(self) -> None:
+        """When the training failed or was interrupted: what can be handed out is (the lines
+        it printed in place it prints too), a scoring's error is dropped, the thread ended."""
+        try:
+            self.settle()
+        except Exception:  # the training's own error is the one to tell
+            pass
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        """End the scoring thread: at once when all is handed out, else after the scoring it
+        runs, the queued ones dropped."""
         if self._pool is not None:
             self._pool.shutdown(wait=not self._queue, cancel_futures=True)
             self._pool = None
+        self._queue.clear()
 
     def _hand_out(self, count: int) -> None:
         for _ in range(count):
             entry = self._queue.pop(0)
-            result = entry.future.result() if entry.future is not None else None
+            result = entry.result()
+            if entry.key is not None:
+                self._remember(entry.key, result)
             for call in entry.calls:
                 call(*result) if result is not None else call()
+
+    def _remember(self, key: tuple, result: tuple[float, float]) -> tuple[float, float]:
+        """Keep the scores of this step's splits (a later step's drop the earlier ones)."""
+        if any(known[0] != key[0] for known in self._known):
+            self._known.clear()
+        self._known[key] = result
+        return result
 
     def _model_now(self) -> torch.nn.Module:
         step = self.trainer.position.step
