@@ -117,7 +117,7 @@ def test_the_same_step_is_scored_once(monkeypatch):
 
 
 def test_in_place_where_no_core_is_free(monkeypatch):
-    monkeypatch.setattr(late_scores.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
     trainer = _trainer([], background=True, epochs=1)
     _fit(trainer)
     assert not trainer.late.background

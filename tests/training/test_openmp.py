@@ -120,3 +120,11 @@ def test_importing_lrnn_sets_the_spin_before_numpy_loads():
                           "sys.modules, os.environ['OPENBLAS_THREAD_TIMEOUT'])"],
                          env=env, capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.split() == ["False", "16"]
+
+
+def test_usable_cores_are_this_process_share(monkeypatch):
+    monkeypatch.setattr(openmp.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    assert openmp.usable_cores() == 3  # a container's or taskset's cores, not the machine's
+    monkeypatch.delattr(openmp.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(openmp.os, "cpu_count", lambda: 6)
+    assert openmp.usable_cores() == 6

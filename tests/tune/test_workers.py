@@ -169,6 +169,15 @@ def test_without_workers_a_small_split_runs_one_worker_a_core_and_a_large_one_on
     assert auto_workers(142, 30, lbfgs=True, cores=2) == 1  # L-BFGS: milliseconds
 
 
+def test_auto_workers_count_the_cores_this_process_may_use(monkeypatch):
+    from lrnn.tune.worker import TRIALS_PER_WORKER, auto_workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert auto_workers(142, 30) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert auto_workers(142, 30) == 30 // TRIALS_PER_WORKER
+
+
 def test_the_workers_flag_defaults_to_the_automatic_count():
     from lrnn.cli.parser import build_parser
 
@@ -196,7 +205,8 @@ def test_workers_started_early_for_small_data_only(tmp_path, monkeypatch):
     from lrnn.config import build_config
     from lrnn.tune.runner import EARLY_FILE_BYTES, Options, _early_workers
 
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # where there is no affinity
 
     def early(values: dict, workers=None, trials=None) -> int:
         options = Options(trials=trials, timeout=None, space=None, metric="val_loss",

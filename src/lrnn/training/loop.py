@@ -105,7 +105,7 @@ class Trainer:
                 else:
                     self._fit_minibatch()
         except BaseException:
-            self.late.abandon()  # its lines printed, its errors behind the training's own
+            self.late.finish(failed=True)  # its lines printed, its errors behind the training's
             raise
         self.late.finish()
         for callback in self.callbacks:

@@ -42,6 +42,15 @@ BLAS_SPIN = ("OPENBLAS_THREAD_TIMEOUT", "16")
 SAMPLES, SAMPLE_GAP_S = 3, 0.0005
 
 
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the system says it (a
+    container's or taskset's share), else every core of the machine."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def choose_wait_policy(environ: MutableMapping[str, str] = os.environ,
                        busy: bool | None = None) -> str:
     """Set how OpenMP threads wait (in `environ`, before torch is imported) and say which:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..config import (BUILTIN_DATASETS, MODELS, SETTINGS, RunConfig, build_config,  # noqa: F401
                       parse_setting, unknown_key_message)
 from ..errors import InputError, LrnnError  # noqa: F401
+from ..training.openmp import usable_cores  # noqa: F401 (imports no torch)
 
 
 def recipe_optimizer(config: RunConfig, n_train: int) -> str:

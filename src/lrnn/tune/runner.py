@@ -17,7 +17,7 @@ from typing import Any
 
 from . import results
 from ._lrnn import (BUILTIN_DATASETS, InputError, LrnnError, build_config, prepare_data,
-                    resolve, write_atomic)
+                    resolve, usable_cores, write_atomic)
 from .default_spaces import as_toml, default_space
 from .space import NOT_SEARCHED, Space, read_space
 from .study import JOURNAL, open_storage, open_study, quiet_optuna
@@ -107,7 +107,7 @@ def _search(base, base_values: dict, space_file: Space | None, storage, out: Pat
         trials_use_lbfgs(space, base_values, len(prepared.train)))
     job = Job(_json_ready(base_values), space.to_json(), str(out), options.storage, name,
               trials, _deadline(options.timeout), options.metric, options.sampler,
-              options.pruner, base.seed, max(1, (os.cpu_count() or 1) // workers))
+              options.pruner, base.seed, max(1, usable_cores() // workers))
     with study_figure_worker():  # handed study.html's figures after the trials
         signum = _run_workers(job, workers, study, prepared, device, early)
         if signum:

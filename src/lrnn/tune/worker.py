@@ -12,7 +12,6 @@ running trial finish and a second one stops it at its next epoch end.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import threading
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ._lrnn import (InputError, LrnnError, build_config, import_training, prepare_data, resolve,
-                    small_rows)
+                    small_rows, usable_cores)
 from .objective import SURPLUS, Aborted, Objective, TrialFailed
 from .space import Space, space_from
 from .study import (fail_dead_trials, load_study, make_pruner, make_sampler, open_storage,
@@ -213,7 +212,7 @@ def auto_workers(n_train: int, trials_left: int | None, lbfgs: bool = False,
     L-BFGS solves (`lbfgs`; a small split's logistic regression), which take milliseconds: a
     second process's start would cost more than it shares (wine, 30 trials: 1.95 s with one
     worker, 3.10 s with two)."""
-    cores = cores or os.cpu_count() or 1
+    cores = cores or usable_cores()
     if n_train > small_rows() or lbfgs or trials_left is not None and trials_left <= 0:
         return 1
     if trials_left is None:

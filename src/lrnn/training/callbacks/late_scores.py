@@ -20,13 +20,13 @@ when a caller's hook could read the rows, and validation when early stopping rea
 from __future__ import annotations
 
 import copy
-import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
 
 import torch
 
 from ...models.losses import scores
+from ..openmp import usable_cores
 
 Fill = Callable[[float, float], None]  # told (loss, accuracy)
 MAX_QUEUED = 4  # scorings waiting or running; one more waits for the oldest
@@ -34,13 +34,7 @@ MAX_QUEUED = 4  # scorings waiting or running; one more waits for the oldest
 
 def core_is_free(device: torch.device) -> bool:
     """Whether a CPU training leaves a core of this process's share of the machine idle."""
-    if device.type != "cpu":
-        return False
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return torch.get_num_threads() < cores
+    return device.type == "cpu" and torch.get_num_threads() < usable_cores()
 
 
 class _Entry:
@@ -121,21 +115,18 @@ class LateScores:
             ready += 1
         self._hand_out(ready)
 
-    def finish(self) -> None:
-        """At the training's end: everything handed out, then the scoring thread ended; a
-        scoring's error is raised."""
+    def finish(self, failed: bool = False) -> None:
+        """At the training's end, however it ended: everything handed out in order (the rows
+        filled, the lines printed, as in place), then the scoring thread ended. A scoring's
+        error is raised, unless the training `failed` (its own error is the one to tell:
+        that scoring's rows and lines are skipped)."""
         try:
-            self.settle()
-        finally:
-            self._close()
-
-    def abandon(self) -> None:
-        """When the training failed or was interrupted: what can be handed out is (the lines
-        it printed in place it prints too), a scoring's error is dropped, the thread ended."""
-        try:
-            self.settle()
-        except Exception:  # the training's own error is the one to tell
-            pass
+            while self._queue:
+                try:
+                    self._hand_out(1)
+                except Exception:
+                    if not failed:
+                        raise
         finally:
             self._close()
 
