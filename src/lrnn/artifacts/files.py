@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
@@ -50,7 +49,7 @@ def write_atomic(path: Path, data: bytes | str,
         data = data.encode("utf-8")
     path = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = _new_private_file(path)
     except OSError as exc:
         raise storage_error(path, exc) from None
     try:
@@ -69,6 +68,23 @@ def write_atomic(path: Path, data: bytes | str,
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+_CREATE_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | \
+    getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _new_private_file(path: Path) -> tuple[int, str]:
+    """A new file beside `path`, mode 0600, open for writing, under a random name: what
+    tempfile.mkstemp does (O_EXCL, another name on a clash), without importing tempfile, which
+    brings shutil, random, bz2 and lzma (~4 ms of a ~0.17 s `lrnn predict`)."""
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, _CREATE_NEW, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary name", str(path.parent))
 
 
 def write_json(path: Path, obj: Any) -> None:
