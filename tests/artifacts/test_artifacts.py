@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import shutil
 
+import numpy as np
 import pytest
 import torch
 
@@ -91,7 +94,6 @@ def test_json_weights_disagreement_is_exit_3_in_cli(iris_run, tmp_path):
 
 def test_unsafe_weights_are_never_unpickled(iris_run, tmp_path):
     """A torch pickle planted as model.safetensors (with a matching sha256) is not executed."""
-    import hashlib
 
     run = copy_run(iris_run, tmp_path)
     marker = tmp_path / "pwned"
@@ -113,6 +115,47 @@ def test_write_atomic_leaves_no_temporary(tmp_path):
     write_atomic(tmp_path / "a.txt", b"world")
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
     assert (tmp_path / "a.txt").read_text() == "world"
+
+
+def test_write_atomic_temporary_is_new_private_and_beside_the_file(tmp_path, monkeypatch):
+    """The temporary is made as tempfile.mkstemp makes one: in the file's folder, mode 0600
+    whatever the umask, never at a name that exists (a file or a link, dangling or not: each
+    clash takes another random name, and what was there is left as it was); the published
+    file then has the umask's mode."""
+    from lrnn.artifacts import files
+
+    target = tmp_path / "a.txt"
+    (tmp_path / ".a.txt.000000000000.tmp").write_text("someone else's")
+    (tmp_path / ".a.txt.010101010101.tmp").symlink_to(tmp_path / "elsewhere")
+    names = iter([bytes([0] * 6), bytes([1] * 6), bytes([2] * 6)])
+    monkeypatch.setattr(files.os, "urandom", lambda n: next(names))
+    modes = []
+    real_fchmod = os.fchmod
+    monkeypatch.setattr(files.os, "fchmod", lambda fd, mode: (
+        modes.append((os.readlink(f"/proc/self/fd/{fd}"), os.fstat(fd).st_mode & 0o777)),
+        real_fchmod(fd, mode)))
+    old = os.umask(0o022)
+    try:
+        write_atomic(target, "hello")
+    finally:
+        os.umask(old)
+    assert modes == [(str(tmp_path / ".a.txt.020202020202.tmp"), 0o600)]
+    assert (tmp_path / ".a.txt.000000000000.tmp").read_text() == "someone else's"
+    assert not (tmp_path / "elsewhere").exists()
+    assert target.read_text() == "hello" and target.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".a.txt.000000000000.tmp", ".a.txt.010101010101.tmp", "a.txt"]
+
+
+@pytest.mark.parametrize("size", [0, 1, 55, 64, 1000, 2**20, 2**20 + 1, 3 * 2**20])
+def test_sha256_hex_is_hashlib_sha256(size):
+    """Below SMALL_DIGEST_BYTES CPython's own SHA-256 is used, above it hashlib's: both the
+    same digest."""
+    from lrnn.artifacts.model_schema import SMALL_DIGEST_BYTES, sha256_hex
+
+    data = np.random.default_rng(size).bytes(size)
+    assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+    assert SMALL_DIGEST_BYTES == 2**20
 
 
 @pytest.mark.parametrize("damage,message", DAMAGES)

@@ -79,6 +79,9 @@ def test_predict_bad_inputs(mnist_logreg_run, tmp_path, case):
 
 
 HEAVY = ("matplotlib", "pandas", "sklearn")
+# what `lrnn predict` no longer imports at all, each a few ms of its start (cli/, artifacts/)
+PREDICT_SPARES = ("tempfile", "shutil", "hashlib", "lrnn.config.settings",
+                  "lrnn.artifacts.run_index")
 
 
 @pytest.mark.parametrize("command", ["help", "predict"])
@@ -94,9 +97,11 @@ def test_help_and_predict_start_without_heavy_imports(mnist_logreg_run, mnist_di
         "-o", str(tmp_path / "p.csv")]
     code = ("import sys\nfrom lrnn.cli import main\n"
             f"try:\n    main({argv!r})\nexcept SystemExit:\n    pass\n"
-            f"print('LOADED', [m for m in {HEAVY!r} if m in sys.modules])")
+            f"print('LOADED', [m for m in {HEAVY!r} if m in sys.modules])\n"
+            f"print('SPARED', [m for m in {PREDICT_SPARES!r} if m in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=120)
     assert "LOADED []" in result.stdout, result.stdout + result.stderr
     if command == "predict":
         assert (tmp_path / "p.csv").stat().st_size > 0
+        assert "SPARED []" in result.stdout, result.stdout
