@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_program() -> None:
     """The `lrnn` command: main(), then exit without the interpreter's teardown."""
+    from .startup import own_process
+
+    own_process()
     try:
         code = main()
         sys.stdout.flush()

@@ -27,20 +27,34 @@ class _NoPandas:
         """Never reached: create_module refuses."""
 
 
+# Set by cli.run_program, whose process is lrnn's alone: there the objects a command's imports
+# made are frozen afterwards (later collections skip them). Not when main() runs in a caller's
+# process, where a frozen object is never freed.
+_freeze_imports = False
+
+
+def own_process() -> None:
+    global _freeze_imports
+    _freeze_imports = True
+
+
 @contextmanager
 def no_cycle_collection():
     """Python's cycle collector off while a command imports what it needs (it walks the
     import's new objects again and again: 1.3 vs 1.5 s of CPU for `import torch`, best of 6 on
-    2 busy cores; ~8 ms of a ~0.17 s `lrnn predict`); those objects are then frozen, so that
-    later collections skip them."""
+    2 busy cores; ~8 ms of a ~0.17 s `lrnn predict`, ~4 ms of it the first collection after
+    the import when its objects are not frozen)."""
     import gc
 
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
-        gc.enable()
+        if _freeze_imports:
+            gc.freeze()
+        if was_enabled:
+            gc.enable()
 
 
 @contextmanager
