@@ -80,8 +80,7 @@ def test_predict_bad_inputs(mnist_logreg_run, tmp_path, case):
 
 HEAVY = ("matplotlib", "pandas", "sklearn")
 # what `lrnn predict` no longer imports at all, each a few ms of its start (cli/, artifacts/)
-PREDICT_SPARES = ("tempfile", "shutil", "hashlib", "lrnn.config.settings",
-                  "lrnn.artifacts.run_index")
+PREDICT_SPARES = ("tempfile", "shutil", "hashlib", "lrnn.config.settings")
 
 
 @pytest.mark.parametrize("command", ["help", "predict"])

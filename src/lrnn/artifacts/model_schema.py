@@ -58,16 +58,15 @@ SMALL_DIGEST_BYTES = 2**20
 
 def sha256_hex(data: bytes) -> str:
     """The sha256 of `data`, in hex."""
-    if len(data) > SMALL_DIGEST_BYTES:
-        from hashlib import sha256
-    else:
-        try:
-            from _sha256 import sha256
-        except ImportError:
+    if len(data) <= SMALL_DIGEST_BYTES:
+        for builtin in ("_sha256", "_sha2"):  # CPython 3.11; 3.12 and later
             try:
-                from _sha2 import sha256
-            except ImportError:  # an interpreter without CPython's modules
-                from hashlib import sha256
+                module = __import__(builtin)
+            except ImportError:
+                continue
+            return module.sha256(data).hexdigest()
+    from hashlib import sha256  # large data, or an interpreter without CPython's modules
+
     return sha256(data).hexdigest()
 
 

@@ -59,6 +59,8 @@ def add_file_options(parser: argparse.ArgumentParser) -> None:
     """How a table file is written, for predict and evaluate. The help is written here, not
     taken from the settings: loading RunConfig and the recipes for it was ~5 ms of a ~0.17 s
     `lrnn predict` (the values are still parsed by the settings' parsers, when given)."""
+    from ..config.names import DEFAULT_DELIMITER_TEXT
+
     def parsed(name: str):
         def parse(text: str):
             from ..config import parse_setting
@@ -70,7 +72,7 @@ def add_file_options(parser: argparse.ArgumentParser) -> None:
         return parse
 
     parser.add_argument("--delimiter", type=parsed("delimiter"), default=None, metavar="CHAR",
-                        help="field separator (default: , (tab for .tsv))")
+                        help=f"field separator (default: {DEFAULT_DELIMITER_TEXT})")
     parser.add_argument("--decimal", choices=(".", ","), default=".",
                         help="decimal mark in numbers (default: .)")
     # default None, not "utf-8": argparse would run the parser on a text default

@@ -16,5 +16,7 @@ DEVICES = ("auto", "cpu", "cuda", "mps")
 # The settings that describe a --data file, meaningless without one.
 FILE_SETTINGS = ("target", "test_data", "id_column", "delimiter", "decimal", "categorical",
                  "numeric", "drop")
+# --delimiter's default as `--help` shows it, for train's flags and predict's alike.
+DEFAULT_DELIMITER_TEXT = ", (tab for .tsv)"
 # config.data of a run trained on a pandas DataFrame given in Python (no file to name).
 IN_MEMORY = "(DataFrame)"

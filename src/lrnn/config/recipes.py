@@ -22,7 +22,7 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from .names import DEFAULT_DATASET
+from .names import DEFAULT_DATASET, DEFAULT_DELIMITER_TEXT
 from .settings import RunConfig
 
 SMALL_ROWS = 20_000
@@ -130,7 +130,7 @@ def early_stopping_rule(config: RunConfig, n_train: int) -> dict[str, Any]:
 
 
 # Defaults that depend on the data or the run, as `--help` words them.
-SPELLED_OUT = {"delimiter": ", (tab for .tsv)", "decimal": ".",
+SPELLED_OUT = {"delimiter": DEFAULT_DELIMITER_TEXT, "decimal": ".",
                "out": "runs/<dataset>-<model>-<time>"}
 
 
