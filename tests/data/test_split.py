@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lrnn.data.split import split_rows, stratified_indices
+from lrnn.data.split import split_rows, stratified_folds, stratified_indices
 from lrnn.errors import InputError
 
 
@@ -57,3 +57,16 @@ def test_a_single_row_class_stays_in_training():
     y = np.array([0] * 60 + [1] * 39 + [2])
     keep, held = stratified_indices(y, 0.2, seed=0)
     assert len(held) == 20 and 99 in keep
+
+
+def test_folds_are_stratified_balanced_and_seeded():
+    y = np.repeat([0, 1, 2], [53, 31, 7])
+    fold = stratified_folds(y, 5, seed=3)
+    assert set(fold.tolist()) == set(range(5))
+    sizes = np.bincount(fold)
+    assert sizes.max() - sizes.min() <= 1 and sizes.sum() == len(y)
+    for label in range(3):  # each class spread over the folds as evenly as it can be
+        per_fold = np.bincount(fold[y == label], minlength=5)
+        assert per_fold.max() - per_fold.min() <= 1
+    assert np.array_equal(stratified_folds(y, 5, seed=3), fold)
+    assert not np.array_equal(stratified_folds(y, 5, seed=4), fold)

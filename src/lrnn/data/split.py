@@ -49,6 +49,21 @@ def stratified_indices(y: np.ndarray, fraction: float, seed: int) -> tuple[np.nd
     return np.flatnonzero(mask), held_out
 
 
+def stratified_folds(y: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """The fold (0 .. folds - 1) of each row, for cross-validation: each class's rows are
+    shuffled and dealt to the folds in turn, the dealing going on from class to class, so
+    that every fold holds each class's share and fold sizes differ by one row at most."""
+    rng = np.random.default_rng(seed)
+    fold = np.empty(len(y), dtype=np.int64)
+    dealt = 0
+    for label in np.unique(y):
+        rows = np.flatnonzero(y == label)
+        rng.shuffle(rows)
+        fold[rows] = (dealt + np.arange(len(rows))) % folds
+        dealt += len(rows)
+    return fold
+
+
 def split_rows(y: np.ndarray, *, own_test: bool, val_fraction: float, test_fraction: float,
                seed: int) -> SplitRows:
     """Train / validation / test rows: a held-out test share unless the dataset has its own

@@ -1,3 +1,3 @@
-"""Training: the loop (loop.py) and full-batch L-BFGS (lbfgs.py), the optimizers and
+"""Training: the loop (loop.py) and full-batch L-BFGS (lbfgs/), the optimizers and
 schedules, the components the loop calls (callbacks/), checkpoints and resuming, devices, and
 data-parallel training under torchrun (distributed.py)."""

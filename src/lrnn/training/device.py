@@ -36,10 +36,15 @@ def seed_everything(seed: int, deterministic: bool) -> None:
 SMALL_MODEL_WEIGHTS = 50_000
 
 
-@contextmanager
 def threads_for(model: torch.nn.Module, device: torch.device):
     """One CPU thread while a small model trains; the caller's setting is restored after."""
     largest = max((p.numel() for p in model.parameters() if p.ndim >= 2), default=0)
+    return threads_for_weights(largest, device)
+
+
+@contextmanager
+def threads_for_weights(largest: int, device: torch.device):
+    """One CPU thread while a model whose largest layer has `largest` weights trains."""
     before = torch.get_num_threads()
     if device.type == "cpu" and largest < SMALL_MODEL_WEIGHTS:
         torch.set_num_threads(1)

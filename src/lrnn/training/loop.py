@@ -3,7 +3,7 @@
 Each step is the tutorial's five: draw a batch, forward, loss, backward, optimizer step. The
 rest (the non-finite check, --eval-every points, checkpoints, epoch lines, early stopping,
 stop requests, the callers' epoch hooks) are components in callbacks/, called at fixed points:
-after each step, at each epoch end, when training ends. Full-batch L-BFGS is in lbfgs.py.
+after each step, at each epoch end, when training ends. Full-batch L-BFGS is in lbfgs/.
 
 Batches are index slices of tensors already on the device, drawn by `draw_batch` alone (the
 one place a data-parallel rank takes its share). Running sums stay on the device: the host

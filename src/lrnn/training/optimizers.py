@@ -163,10 +163,14 @@ def make_optimizer(model: nn.Module, settings, n_train: int):
         return SGD(groups, settings.lr, momentum=settings.momentum, nesterov=settings.nesterov)
     if settings.optimizer in ("adam", "adamw"):
         return Adam(groups, settings.lr, decoupled=settings.optimizer == "adamw")
+    return lbfgs_optimizer(list(model.parameters()), settings.lr, settings.tol)
+
+
+def lbfgs_optimizer(params: list[torch.Tensor], lr: float, tol: float) -> torch.optim.LBFGS:
+    """torch's L-BFGS with a strong-Wolfe line search, stopping on gradient tolerance `tol`."""
     _skip_dynamo_import()
-    return torch.optim.LBFGS(model.parameters(), lr=settings.lr, history_size=LBFGS_HISTORY,
-                             tolerance_grad=settings.tol, tolerance_change=1e-12,
-                             line_search_fn="strong_wolfe")
+    return torch.optim.LBFGS(params, lr=lr, history_size=LBFGS_HISTORY, tolerance_grad=tol,
+                             tolerance_change=1e-12, line_search_fn="strong_wolfe")
 
 
 def _skip_dynamo_import() -> None:

@@ -43,6 +43,32 @@ def fit_only(config: RunConfig, prepared, device, on_epoch):
     return fit(config, prepared, device, on_epoch)
 
 
+def fold_pool(prepared, folds: int, seed: int):
+    """The training and validation rows pooled and dealt into `folds` stratified folds
+    (training/lbfgs/cross_validation.py: Folds); None when a class has fewer rows than folds."""
+    import numpy as np
+
+    from ..data.split import stratified_folds
+    from ..training.lbfgs.cross_validation import Folds
+
+    parts = [p for p in (prepared.train, prepared.val) if p is not None]
+    y = np.concatenate([p.y.cpu().numpy() for p in parts])
+    if np.bincount(y, minlength=prepared.dataset.n_classes).min() < folds:
+        return None
+    return Folds.of(parts, stratified_folds(y, folds, seed), prepared.dataset.n_classes)
+
+
+def out_of_fold_logits(config: RunConfig, pool, between_rounds):
+    """([N, out] numpy logits of the pooled rows, each by the fold model that did not see it;
+    L-BFGS iterations) for a resolved logistic-regression `config`."""
+    from ..training.lbfgs.cross_validation import out_of_fold_logits as logits
+
+    out, iterations = logits(pool, config.alpha, config.lr, config.tol,
+                             config.iterations or config.epochs,
+                             config.class_weight == "balanced", between_rounds)
+    return out.float().cpu().numpy(), iterations
+
+
 def train_run(config: RunConfig):
     """A complete run directory through `lrnn train`'s own path (report, plots, predict);
     quiet: the search already said what the data and settings are."""

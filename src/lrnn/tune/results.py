@@ -14,7 +14,7 @@ from typing import Any
 
 from .study import locked
 from ._lrnn import InputError, build_config, csv_text, resolve, train_run, write_atomic
-from .objective import NOTE, SURPLUS
+from .objective import NOTE, SURPLUS, scored_on
 from .space import Choice, Layers, Range, Space
 
 BEST = "best"
@@ -163,7 +163,7 @@ def _print_summary(trials, best, settings: dict, metric: str, test: dict, comman
     counts = {s: sum(t.state.name == s for t in trials) for s in ("COMPLETE", "PRUNED", "FAIL")}
     print(f"best of {counts['COMPLETE'] + counts['PRUNED']} trials ({counts['PRUNED']} pruned"
           f"{', ' + str(counts['FAIL']) + ' failed' if counts['FAIL'] else ''}): trial "
-          f"{best.number}, validation {metric} {best.value:.4f}")
+          f"{best.number}, {scored_on(best)} {metric} {best.value:.4f}")
     print("  " + "  ".join(f"{k}={v}" for k, v in settings.items() if v is not None))
     rows = "training and validation rows" if settings.get("val_fraction") == 0 else \
         "training rows"

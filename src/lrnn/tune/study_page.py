@@ -9,6 +9,7 @@ from html import escape
 from pathlib import Path
 
 from ._lrnn import html_page, write_atomic
+from .objective import scored_on
 from .space import Space
 
 FILENAME = "study.html"
@@ -99,13 +100,13 @@ def write(out: Path, title: str, study, trials: list, space: Space, best, metric
     counts = {s: sum(t.state.name == s for t in trials) for s in ("COMPLETE", "PRUNED", "FAIL")}
     test = metrics.get("test", {})
     title = f"lrnn tune: {title}"
-    cards = [(number(best.value), f"best validation {metric} (trial {best.number})"),
+    cards = [(number(best.value), f"best {scored_on(best)} {metric} (trial {best.number})"),
              (number(test.get("accuracy")), "test accuracy of best/"),
              (str(counts["COMPLETE"]), "complete trials"), (str(counts["PRUNED"]), "pruned"),
              (str(counts["FAIL"]), "failed")]
     body = [f"<h1>{escape(title)}</h1>",
-            f'<p class="subtitle">study {escape(study.study_name)} · {direction} validation '
-            f"{escape(metric)} · {len(trials)} trials</p>",
+            f'<p class="subtitle">study {escape(study.study_name)} · {direction} '
+            f"{scored_on(best)} {escape(metric)} · {len(trials)} trials</p>",
             '<div class="cards">' + "".join(
                 f'<div class="card"><div class="value">{escape(v)}</div>'
                 f'<div class="name">{escape(n)}</div></div>' for v, n in cards) + "</div>",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 
-from ..models.torch_models import to_model_input
-from .callbacks.divergence import diverged
-from .optimizers import l2_penalty
+from ...models.torch_models import to_model_input
+from ..callbacks.divergence import diverged
+from ..optimizers import l2_penalty
 
 LBFGS_ROUND = 5  # L-BFGS iterations per optimizer.step() call: one history row each (a
 # learning curve with a point every 5 iterations; each round costs one extra evaluation)
