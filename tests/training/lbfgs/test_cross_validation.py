@@ -8,6 +8,7 @@ import pytest
 import torch
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
 from sklearn.preprocessing import StandardScaler
 
 from lrnn.data.split import stratified_folds
@@ -90,3 +91,22 @@ def test_between_rounds_is_called_and_can_stop_the_fit():
         out_of_fold_logits(folds, 1e-3, lr=1.0, tol=1e-12, max_iter=500,
                            between_rounds=between_rounds)
     assert calls == [1]
+
+
+def test_a_fit_starts_from_the_nearest_solution_and_ends_at_the_same_optimum():
+    _, y, _, folds = pooled(load_wine)
+    fresh, exact = pooled(load_wine)[3], pooled(load_wine)[3]
+
+    def fit(pool, C, tol=1e-4):  # lrnn's default tolerance
+        return out_of_fold_logits(pool, 1 / C, lr=1.0, tol=tol, max_iter=2_000)
+
+    def score(logits):  # what a trial is scored on
+        return log_loss(y, torch.softmax(logits, 1).numpy())
+
+    fit(folds, 3.0), fit(folds, 300.0)
+    (warm, warm_iterations), (cold, cold_iterations) = fit(folds, 4.0), fit(fresh, 4.0)
+    assert warm_iterations < cold_iterations / 2  # from C = 3's solution, not C = 300's
+    optimum = score(fit(exact, 4.0, tol=1e-10)[0])
+    assert score(warm) == pytest.approx(optimum, abs=1e-3)
+    assert score(cold) == pytest.approx(optimum, abs=1e-3)
+    assert len(folds.solutions) == 3 and len(fresh.solutions) == 1
