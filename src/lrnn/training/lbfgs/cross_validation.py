@@ -4,10 +4,10 @@ scikit-learn's searches score a candidate by cross-validation).
 
 Why at once: on a small table an L-BFGS iteration is mostly Python (torch.optim.LBFGS and its
 line search), not arithmetic. The K problems are stacked side by side into one weight matrix
-[F, K * out] and one loss, their sum, so that Python is paid once for all of them. The problems do not
-interact: each block of the gradient is its own fold's, and L-BFGS stops when every block is
-below the gradient tolerance, as K separate fits would (the tests compare each fold with
-scikit-learn's LogisticRegression on the same rows).
+[F, K * out] and one loss, their sum, so that Python is paid once for all of them. The
+problems do not interact: each block of the gradient is its own fold's, and L-BFGS stops when
+every block is below the gradient tolerance, as K separate fits would (the tests compare each
+fold with scikit-learn's LogisticRegression on the same rows).
 
 Each fold's problem is lrnn train's (full_batch.py): the mean (weighted) log-loss over the fold's
 training rows plus alpha / (2 n) * ||W||^2, in float64. The rows were preprocessed once, by a
@@ -74,7 +74,6 @@ class Folds:
             weights = weights * per_class.t()[self.y]
         return weights
 
-
     def remember(self, alpha: float, balanced: bool, weight: torch.Tensor,
                  bias: torch.Tensor) -> None:
         self.solutions[(alpha, balanced)] = (weight, bias)
@@ -108,7 +107,7 @@ def out_of_fold_logits(folds: Folds, alpha: float, lr: float, tol: float, max_it
     X, k = folds.X, folds.k
     weight, bias = folds.start(alpha, balanced)
     row_weights = folds.row_weights(balanced)  # [N, k]
-    rows = (len(X) - torch.bincount(folds.fold, minlength=k)).to(X.dtype)  # each fold's training rows
+    rows = (len(X) - torch.bincount(folds.fold, minlength=k)).to(X.dtype)  # training rows
     optimizer = lbfgs_optimizer([weight, bias], lr, tol)
 
     def closure():
