@@ -15,15 +15,17 @@ pytest.importorskip("optuna")
 import optuna  # noqa: E402
 
 from lrnn.tune._lrnn import build_config, prepare_data  # noqa: E402
-from lrnn.tune.objective import FOLDS_ATTR, Aborted, Objective  # noqa: E402
+from lrnn.tune.objective import FOLDS_ATTR, Aborted, Objective, study_folds  # noqa: E402
 from lrnn.tune.space import space_from  # noqa: E402
 
 
 def objective(base: dict, raw_space: dict) -> Objective:
+    """The Objective a worker makes for this study, its folds decided as the command does."""
     config = build_config(base)
     prepared, device = prepare_data(config, show_warnings=False)
-    return Objective(base, space_from(raw_space, "test"), "val_loss", prune=False, trials=None,
-                     prepared=prepared, device=device)
+    space = space_from(raw_space, "test")
+    return Objective(base, space, "val_loss", prune=False, trials=None, prepared=prepared,
+                     device=device, folds=study_folds(space, base, prepared))
 
 
 def run(objective: Objective, trials: int) -> optuna.Study:
@@ -59,6 +61,17 @@ def test_other_trials_are_scored_on_the_validation_split():
     for trial in study.trials:
         assert FOLDS_ATTR not in trial.user_attrs
         assert trial.user_attrs["epochs"] == 20
+
+
+@pytest.mark.parametrize("base, raw_space", [
+    ({"dataset": "wine", "model": "logreg", "optimizer": "adam"}, {"C": {"low": 0.1, "high": 1}}),
+    ({"dataset": "wine", "model": "logreg"},  # some trials by Adam: none cross-validated
+     {"C": {"low": 0.1, "high": 1.0}, "optimizer": {"choices": ["lbfgs", "adam"]}}),
+    ({"dataset": "wine", "model": "logreg", "early_stopping": True}, {"C": {"low": 0.1, "high": 1}}),
+    ({"dataset": "mnist", "model": "logreg", "optimizer": "lbfgs"}, {"C": {"low": 0.1, "high": 1}}),
+])
+def test_a_study_is_cross_validated_only_when_every_trial_is_a_small_lbfgs_fit(base, raw_space):
+    assert objective(base, raw_space).folds == 0
 
 
 def test_an_abort_stops_a_cross_validated_trial_between_rounds():

@@ -45,17 +45,24 @@ def fit_only(config: RunConfig, prepared, device, on_epoch):
 
 def fold_pool(prepared, folds: int, seed: int):
     """The training and validation rows pooled and dealt into `folds` stratified folds
-    (training/lbfgs/cross_validation.py: Folds); None when a class has fewer rows than folds."""
-    import numpy as np
-
+    (training/lbfgs/cross_validation.py: Folds)."""
     from ..data.split import stratified_folds
     from ..training.lbfgs.cross_validation import Folds
 
-    parts = [p for p in (prepared.train, prepared.val) if p is not None]
-    y = np.concatenate([p.y.cpu().numpy() for p in parts])
-    if np.bincount(y, minlength=prepared.dataset.n_classes).min() < folds:
-        return None
+    parts = _pooled_parts(prepared)
+    y = pooled_labels(prepared)
     return Folds.of(parts, stratified_folds(y, folds, seed), prepared.dataset.n_classes)
+
+
+def pooled_labels(prepared):
+    """The class indices of the training and validation rows, in that order (numpy)."""
+    import numpy as np
+
+    return np.concatenate([p.y.cpu().numpy() for p in _pooled_parts(prepared)])
+
+
+def _pooled_parts(prepared) -> list:
+    return [p for p in (prepared.train, prepared.val) if p is not None]
 
 
 def out_of_fold_logits(config: RunConfig, pool, between_rounds):

@@ -6,8 +6,10 @@ While it trains, the trial reports its validation loss (for --metric val_loss) o
 are compared at the same share of their budget; the pruner may stop it there. Full-batch
 L-BFGS trials are not pruned: a few iterations say little about the solution it converges to.
 
-A logistic regression solved by L-BFGS (lrnn train's recipe up to its small-data rows) is
-scored instead by 5-fold cross-validation over the training and validation rows together,
+When every trial of a study is a logistic regression solved by L-BFGS (lrnn train's recipe
+up to its small-data rows; worker.study_folds decides, once for the study, so that its values
+are all measured alike), the trials are scored instead by 5-fold cross-validation over the
+training and validation rows together,
 as scikit-learn's searches score a candidate: on a table of a few hundred rows one validation
 split of a tenth decides C by a handful of rows (benchmarks/RESULTS.md, "Hyperparameter
 search": over five splits, the holdout's choice fell behind RandomizedSearchCV's on two
@@ -25,14 +27,14 @@ from typing import Any
 
 from .study import WORKER, this_worker
 from ._lrnn import (InputError, build_config, evaluate, fit_only, fold_pool, out_of_fold_logits,
-                    resolve, small_rows, validation_logits)
+                    pooled_labels, resolve, small_rows, validation_logits)
 from .space import Space
 
 METRICS = ("val_loss", "accuracy", "f1", "roc_auc")
 REPORT_EVERY = 5  # percent of the planned epochs between two reports to the pruner
 SURPLUS = "lrnn_surplus"
 NOTE = "lrnn_note"
-FOLDS = 5  # cross-validation's, for L-BFGS logistic regression (above)
+FOLDS = 5  # cross-validation's, for a study of L-BFGS logistic regressions (above)
 FOLDS_ATTR = "lrnn_folds"  # a trial's user attribute: scored on that many folds
 
 
@@ -67,6 +69,33 @@ def is_surplus(study, number: int, trials: int) -> bool:
     return alive >= trials
 
 
+def trials_use_lbfgs(space: Space, base_values: dict, n_train: int) -> bool:
+    """Whether every trial trains by full-batch L-BFGS: the optimizer is not searched, and the
+    one given or chosen by the recipe for this split is L-BFGS."""
+    if "optimizer" in space.names:
+        return False
+    return resolve(build_config({**base_values, **space.fixed}), n_train).optimizer == "lbfgs"
+
+
+def study_folds(space: Space, base_values: dict, prepared) -> int:
+    """FOLDS when every trial of the study is a logistic regression solved by full-batch
+    L-BFGS without early stopping on a small training split, and every class of the training
+    and validation rows has FOLDS rows at least: its trials are then cross-validated
+    (objective.py). Otherwise 0. Decided once for the study, so that no study compares values
+    measured two ways (a space that searches the optimizer trains some trials by Adam)."""
+    import numpy as np
+
+    n_train = len(prepared.train)
+    config = resolve(build_config({**base_values, **space.fixed}), n_train)
+    searched = set(space.names)
+    if config.model != "logreg" or {"model", "early_stopping"} & searched or \
+            config.early_stopping or n_train > small_rows() or \
+            not trials_use_lbfgs(space, base_values, n_train):
+        return 0
+    counts = np.bincount(pooled_labels(prepared), minlength=prepared.dataset.n_classes)
+    return FOLDS if counts.min() >= FOLDS else 0
+
+
 @dataclass
 class Objective:
     base: dict[str, Any]  # the settings given as flags, checked
@@ -77,7 +106,8 @@ class Objective:
     prepared: Any
     device: Any
     abort: threading.Event = field(default_factory=threading.Event)
-    pools: dict = field(default_factory=dict)  # seed -> the cross-validation's folds or None
+    folds: int = 0  # the study's trials scored by cross-validation on that many folds; 0: not
+    pools: dict = field(default_factory=dict)  # seed -> the cross-validation's folds
 
     def __call__(self, trial) -> float:
         trial.set_user_attr(WORKER, this_worker())
@@ -90,9 +120,8 @@ class Objective:
         except InputError as exc:
             self._fail(trial, str(exc))
         started = time.perf_counter()
-        pool = self._pool(config) if self._cross_validates(config) else None
-        metrics = self._holdout(trial, config) if pool is None else \
-            self._cross_validated(trial, config, pool)
+        metrics = self._cross_validated(trial, config) if self.folds else \
+            self._holdout(trial, config)
         trial.set_user_attr("train_seconds", round(time.perf_counter() - started, 3))
         trial.set_user_attr("val_accuracy", metrics["accuracy"])
         trial.set_user_attr("val_loss", metrics["loss"])
@@ -119,17 +148,11 @@ class Objective:
                         self.prepared.val.y.cpu().numpy(), self.prepared.dataset.classes,
                         config.threshold)
 
-    def _cross_validates(self, config) -> bool:
-        return config.model == "logreg" and config.optimizer == "lbfgs" and \
-            not config.early_stopping and len(self.prepared.train) <= small_rows()
-
-    def _pool(self, config):
-        """The folds, dealt once per seed (None: a class too small for FOLDS folds)."""
-        if config.seed not in self.pools:
-            self.pools[config.seed] = fold_pool(self.prepared, FOLDS, config.seed)
-        return self.pools[config.seed]
-
-    def _cross_validated(self, trial, config, pool) -> dict:
+    def _cross_validated(self, trial, config) -> dict:
+        """Scored on the out-of-fold predictions of the training and validation rows."""
+        if config.seed not in self.pools:  # the folds, dealt once
+            self.pools[config.seed] = fold_pool(self.prepared, self.folds, config.seed)
+        pool = self.pools[config.seed]
         logits, iterations = out_of_fold_logits(config, pool, self._check_abort)
         trial.set_user_attr("epochs", iterations)
         trial.set_user_attr(FOLDS_ATTR, pool.k)

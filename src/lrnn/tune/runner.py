@@ -22,8 +22,9 @@ from .default_spaces import as_toml, default_space
 from .space import NOT_SEARCHED, Space, read_space
 from .study import JOURNAL, open_storage, open_study, quiet_optuna
 from .trial_progress import TrialProgress
+from .objective import study_folds, trials_use_lbfgs
 from .worker import (EarlyWorkers, Job, Signals, TrialThread, auto_workers, hand, spawn,
-                     trials_needed, trials_use_lbfgs, wait)
+                     trials_needed, wait)
 
 SPACE_FILE = "space.toml"  # the space a study searches, written into DIR (and its marker)
 DEFAULT_TRIALS = 30
@@ -92,7 +93,9 @@ def _search(base, base_values: dict, space_file: Space | None, storage, out: Pat
     space = _space(space_file, options.space, base, base_values, len(prepared.train))
     from ._lrnn import data_fingerprint, study_figure_worker
 
-    identity = _identity(options.metric, space, base, prepared, data_fingerprint(prepared))
+    folds = study_folds(space, base_values, prepared)
+    identity = _identity(options.metric, space, base, prepared, data_fingerprint(prepared),
+                         folds)
     out.mkdir(parents=True, exist_ok=True)
     if storage is None:
         storage = open_storage(None, out)
@@ -107,7 +110,7 @@ def _search(base, base_values: dict, space_file: Space | None, storage, out: Pat
         trials_use_lbfgs(space, base_values, len(prepared.train)))
     job = Job(_json_ready(base_values), space.to_json(), str(out), options.storage, name,
               trials, _deadline(options.timeout), options.metric, options.sampler,
-              options.pruner, base.seed, max(1, usable_cores() // workers))
+              options.pruner, base.seed, max(1, usable_cores() // workers), folds)
     with study_figure_worker():  # handed study.html's figures after the trials
         signum = _run_workers(job, workers, study, prepared, device, early)
         if signum:
@@ -180,13 +183,15 @@ class _FirstPoint:
         return choices[0]
 
 
-def _identity(metric: str, space: Space, base, prepared, fingerprint: str) -> dict:
+def _identity(metric: str, space: Space, base, prepared, fingerprint: str, folds: int) -> dict:
     settings = {k: v for k, v in base.to_dict().items()
                 if k in _searchable_names() and k not in NOT_SEARCHED}
     data = {"source": base.source_name, "seed": base.seed, "val_fraction": base.val_fraction,
             "test_fraction": base.test_fraction,
             "rows": [len(prepared.train), len(prepared.val), len(prepared.test)],
             "fingerprint": fingerprint}
+    if folds:  # the rows that score its trials: a study made before they were cross-validated
+        data["cross_validation_folds"] = folds  # is continued only as it began
     return _json_ready({"lrnn_metric": metric, "lrnn_data": data,
                         "lrnn_space": {"space": space.to_json(), "settings": settings}})
 

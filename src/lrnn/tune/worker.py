@@ -20,10 +20,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ._lrnn import (InputError, LrnnError, build_config, import_training, prepare_data, resolve,
+from ._lrnn import (InputError, LrnnError, build_config, import_training, prepare_data,
                     small_rows, usable_cores)
 from .objective import SURPLUS, Aborted, Objective, TrialFailed
-from .space import Space, space_from
+from .space import space_from
 from .study import (fail_dead_trials, load_study, make_pruner, make_sampler, open_storage,
                     quiet_optuna)
 
@@ -55,6 +55,7 @@ class Job:
     pruner: str
     seed: int
     threads: int
+    folds: int = 0  # study_folds'
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -134,7 +135,7 @@ def run_trials(job: Job, prepared, device, signals: Signals, worker: int = 0,
     sampler = make_sampler(job.sampler, sampler_seed(job.seed, worker, trials_before), startup)
     study = load_study(storage, job.study, sampler, make_pruner(job.pruner))
     objective = Objective(job.base, job.space_object(), job.metric, job.pruner != "none",
-                          job.trials, prepared, device, signals.abort)
+                          job.trials, prepared, device, signals.abort, job.folds)
     ended: list = []
     failures = 0
     while not signals.stop.is_set() and (job.deadline is None or time.time() < job.deadline):
@@ -225,14 +226,6 @@ def auto_workers(n_train: int, trials_left: int | None, lbfgs: bool = False,
     if trials_left is None:
         return cores
     return max(1, min(cores, trials_left // TRIALS_PER_WORKER))
-
-
-def trials_use_lbfgs(space: Space, base_values: dict, n_train: int) -> bool:
-    """Whether every trial trains by full-batch L-BFGS: the optimizer is not searched, and the
-    one given or chosen by the recipe for this split is L-BFGS."""
-    if "optimizer" in space.names:
-        return False
-    return resolve(build_config({**base_values, **space.fixed}), n_train).optimizer == "lbfgs"
 
 
 def start(worker: int) -> Any:
