@@ -39,7 +39,7 @@ def test_small_logistic_regression_trials_are_cross_validated():
     wine = objective({"dataset": "wine", "model": "logreg"},
                      {"C": {"low": 1e-3, "high": 1e3, "log": True}})
     study = run(wine, 3)
-    pool, prepared = wine.pools[0], wine.prepared
+    pool, prepared = wine.pool, wine.prepared
     X = np.concatenate([prepared.train.X.numpy(), prepared.val.X.numpy()]).astype(np.float64)
     y = pool.y.numpy()
     assert len(y) == len(prepared.train) + len(prepared.val)
@@ -57,7 +57,7 @@ def test_other_trials_are_scored_on_the_validation_split():
     wine = objective({"dataset": "wine", "model": "mlp", "epochs": 20},
                      {"alpha": {"low": 1e-4, "high": 1e-1, "log": True}})
     study = run(wine, 2)
-    assert wine.pools == {}
+    assert wine.pool is None
     for trial in study.trials:
         assert FOLDS_ATTR not in trial.user_attrs
         assert trial.user_attrs["epochs"] == 20

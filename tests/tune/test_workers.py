@@ -188,7 +188,7 @@ def test_the_workers_flag_defaults_to_the_automatic_count():
 def test_trials_use_lbfgs_for_the_small_logistic_regression_s_recipe():
     from lrnn.config import build_config
     from lrnn.tune.default_spaces import default_space
-    from lrnn.tune.objective import trials_use_lbfgs
+    from lrnn.tune.worker import trials_use_lbfgs
 
     logreg = {"dataset": "wine", "model": "logreg"}
     space = default_space(build_config(logreg), 142)

@@ -7,11 +7,10 @@ are compared at the same share of their budget; the pruner may stop it there. Fu
 L-BFGS trials are not pruned: a few iterations say little about the solution it converges to.
 
 When every trial of a study is a logistic regression solved by L-BFGS (lrnn train's recipe
-up to its small-data rows; worker.study_folds decides, once for the study, so that its values
-are all measured alike), the trials are scored instead by 5-fold cross-validation over the
-training and validation rows together,
-as scikit-learn's searches score a candidate: on a table of a few hundred rows one validation
-split of a tenth decides C by a handful of rows (benchmarks/RESULTS.md, "Hyperparameter
+up to its small-data rows; study_folds decides, once for the study, so that its values are all
+measured alike), the trials are scored instead by 5-fold cross-validation over the training
+and validation rows together, as scikit-learn's searches score a candidate: on a table of a
+few hundred rows one validation split of a tenth decides C by a handful of rows (benchmarks/RESULTS.md, "Hyperparameter
 search": over five splits, the holdout's choice fell behind RandomizedSearchCV's on two
 tables). The folds are solved at once (training/lbfgs/cross_validation.py), so a trial costs
 little more than one fit; best/ is then refit on those same rows, as a search refits.
@@ -69,14 +68,6 @@ def is_surplus(study, number: int, trials: int) -> bool:
     return alive >= trials
 
 
-def trials_use_lbfgs(space: Space, base_values: dict, n_train: int) -> bool:
-    """Whether every trial trains by full-batch L-BFGS: the optimizer is not searched, and the
-    one given or chosen by the recipe for this split is L-BFGS."""
-    if "optimizer" in space.names:
-        return False
-    return resolve(build_config({**base_values, **space.fixed}), n_train).optimizer == "lbfgs"
-
-
 def study_folds(space: Space, base_values: dict, prepared) -> int:
     """FOLDS when every trial of the study is a logistic regression solved by full-batch
     L-BFGS without early stopping on a small training split, and every class of the training
@@ -87,10 +78,9 @@ def study_folds(space: Space, base_values: dict, prepared) -> int:
 
     n_train = len(prepared.train)
     config = resolve(build_config({**base_values, **space.fixed}), n_train)
-    searched = set(space.names)
-    if config.model != "logreg" or {"model", "early_stopping"} & searched or \
-            config.early_stopping or n_train > small_rows() or \
-            not trials_use_lbfgs(space, base_values, n_train):
+    if config.model != "logreg" or config.optimizer != "lbfgs" or config.early_stopping or \
+            {"model", "optimizer", "early_stopping"} & set(space.names) or \
+            n_train > small_rows():
         return 0
     counts = np.bincount(pooled_labels(prepared), minlength=prepared.dataset.n_classes)
     return FOLDS if counts.min() >= FOLDS else 0
@@ -107,7 +97,7 @@ class Objective:
     device: Any
     abort: threading.Event = field(default_factory=threading.Event)
     folds: int = 0  # the study's trials scored by cross-validation on that many folds; 0: not
-    pools: dict = field(default_factory=dict)  # seed -> the cross-validation's folds
+    pool: Any = field(default=None, repr=False)  # the folds, dealt at the first trial
 
     def __call__(self, trial) -> float:
         trial.set_user_attr(WORKER, this_worker())
@@ -150,13 +140,12 @@ class Objective:
 
     def _cross_validated(self, trial, config) -> dict:
         """Scored on the out-of-fold predictions of the training and validation rows."""
-        if config.seed not in self.pools:  # the folds, dealt once
-            self.pools[config.seed] = fold_pool(self.prepared, self.folds, config.seed)
-        pool = self.pools[config.seed]
-        logits, iterations = out_of_fold_logits(config, pool, self._check_abort)
+        if self.pool is None:  # the seed is never searched: one dealing serves every trial
+            self.pool = fold_pool(self.prepared, self.folds, config.seed)
+        logits, iterations = out_of_fold_logits(config, self.pool, self._check_abort)
         trial.set_user_attr("epochs", iterations)
-        trial.set_user_attr(FOLDS_ATTR, pool.k)
-        return evaluate(logits, pool.y.cpu().numpy(), self.prepared.dataset.classes,
+        trial.set_user_attr(FOLDS_ATTR, self.pool.k)
+        return evaluate(logits, self.pool.y.cpu().numpy(), self.prepared.dataset.classes,
                         config.threshold)
 
     def _check_abort(self) -> None:

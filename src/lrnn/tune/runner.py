@@ -22,9 +22,9 @@ from .default_spaces import as_toml, default_space
 from .space import NOT_SEARCHED, Space, read_space
 from .study import JOURNAL, open_storage, open_study, quiet_optuna
 from .trial_progress import TrialProgress
-from .objective import study_folds, trials_use_lbfgs
+from .objective import study_folds
 from .worker import (EarlyWorkers, Job, Signals, TrialThread, auto_workers, hand, spawn,
-                     trials_needed, wait)
+                     trials_needed, trials_use_lbfgs, wait)
 
 SPACE_FILE = "space.toml"  # the space a study searches, written into DIR (and its marker)
 DEFAULT_TRIALS = 30

@@ -20,10 +20,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ._lrnn import (InputError, LrnnError, build_config, import_training, prepare_data,
+from ._lrnn import (InputError, LrnnError, build_config, import_training, prepare_data, resolve,
                     small_rows, usable_cores)
 from .objective import SURPLUS, Aborted, Objective, TrialFailed
-from .space import space_from
+from .space import Space, space_from
 from .study import (fail_dead_trials, load_study, make_pruner, make_sampler, open_storage,
                     quiet_optuna)
 
@@ -38,7 +38,7 @@ WORKER_MAIN = "from lrnn.cli import exit_now; from lrnn.tune.worker import main;
 # elsewhere: the study ends (and best/ starts) at the first look after the last trial ends.
 # Looking every 1.0 s left 0.98 s between the last trial and best/ in a wine MLP study; a
 # look at a journal file costs 0.1-0.2 ms. A database, shared by many workers, is asked less.
-LOOK_AGAIN_S = {"journal": 0.05, "database": 1.0}
+LOOK_AGAIN_JOURNAL_S, LOOK_AGAIN_DATABASE_S = 0.05, 1.0
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ def run_trials(job: Job, prepared, device, signals: Signals, worker: int = 0,
         if needed == 0:
             break
         if needed == -1:
-            signals.stop.wait(LOOK_AGAIN_S["journal" if job.storage is None else "database"])
+            signals.stop.wait(LOOK_AGAIN_JOURNAL_S if job.storage is None else
+                              LOOK_AGAIN_DATABASE_S)
             continue
         study.optimize(objective, n_trials=1, catch=(TrialFailed, Aborted),
                        callbacks=[lambda study, trial: ended.append(trial)])
@@ -226,6 +227,14 @@ def auto_workers(n_train: int, trials_left: int | None, lbfgs: bool = False,
     if trials_left is None:
         return cores
     return max(1, min(cores, trials_left // TRIALS_PER_WORKER))
+
+
+def trials_use_lbfgs(space: Space, base_values: dict, n_train: int) -> bool:
+    """Whether every trial trains by full-batch L-BFGS: the optimizer is not searched, and the
+    one given or chosen by the recipe for this split is L-BFGS."""
+    if "optimizer" in space.names:
+        return False
+    return resolve(build_config({**base_values, **space.fixed}), n_train).optimizer == "lbfgs"
 
 
 def start(worker: int) -> Any:
